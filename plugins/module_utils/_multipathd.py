@@ -1,0 +1,132 @@
+# Copyright: ocfs2.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""multipathd: the maps with their paths and sizes, and the plan to grow a map."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+
+SECTOR_BYTES = 512  # sysfs reports block device sizes in 512-byte sectors, whatever the device
+
+
+def parse_maps_json(text):
+    """Parse `multipathd show maps json` into maps with their paths.
+
+    Expects: {"major_version": 0, ..., "maps": [{"name" : "mpatha", "uuid" : "35000c0ca1ab00001",
+    "sysfs" : "dm-0", ..., "path_groups": [{..., "paths": [{"dev" : "sda", "dev_t" : "8:0",
+    "dm_st" : "active", "dev_st" : "running", "chk_st" : "ready", ...}]}]}]}
+    """
+    document = json.loads(text)
+    maps = []
+    for entry in document.get("maps", []):
+        paths = []
+        for group in entry.get("path_groups", []):
+            for path in group.get("paths", []):
+                paths.append({
+                    "device": path["dev"],
+                    "dev_t": path.get("dev_t"),
+                    "dm_state": path.get("dm_st"),
+                    "checker_state": path.get("chk_st"),
+                    "device_state": path.get("dev_st"),
+                })
+        maps.append({"name": entry["name"], "wwid": entry["uuid"], "dm_name": entry["sysfs"],
+                     "paths": paths})
+    return maps
+
+
+def path_is_healthy(path):
+    return path["dm_state"] == "active" and path["checker_state"] == "ready"
+
+
+def find_map(maps, name):
+    """The map called `name`, or whose WWID is `name`."""
+    for multipath in maps:
+        if name in (multipath["name"], multipath["wwid"]):
+            return multipath
+    known = ", ".join("%s (%s)" % (entry["name"], entry["wwid"]) for entry in maps) or "none"
+    raise ToolError("multipath map %s does not exist on this node (maps: %s). Check that the "
+                    "LUN is presented to this host and that multipathd may claim it: "
+                    "multipath -ll" % (name, known))
+
+
+def check_paths_healthy(multipath):
+    failed = [path for path in multipath["paths"] if not path_is_healthy(path)]
+    if failed:
+        raise ToolError(
+            "multipath map %s has failed paths: %s. Restore them before resizing (multipathd "
+            "show paths); a resize would leave them at the old size." % (
+                multipath["name"], ", ".join("%s (dm %s, checker %s)" % (
+                    path["device"], path["dm_state"], path["checker_state"])
+                    for path in failed)),
+            map=multipath)
+    if not multipath["paths"]:
+        raise ToolError("multipath map %s has no paths" % multipath["name"], map=multipath)
+
+
+def plan_resize(multipath):
+    """The commands that grow the map to the size its (rescanned) paths report.
+
+    Pure: `multipath` carries size_bytes and each path's size_bytes.
+    """
+    check_paths_healthy(multipath)
+    path_sizes = sorted(set(path["size_bytes"] for path in multipath["paths"]))
+    if len(path_sizes) > 1:
+        raise ToolError(
+            "the paths of multipath map %s disagree on the LUN size after a rescan: %s. The "
+            "storage has not presented the new size on every path yet; rescan again later." % (
+                multipath["name"], ", ".join("%s %d bytes" % (path["device"], path["size_bytes"])
+                                             for path in multipath["paths"])),
+            map=multipath)
+    (path_size,) = path_sizes
+    if path_size < multipath["size_bytes"]:
+        raise ToolError(
+            "the paths of multipath map %s report %d bytes, less than the map's %d; refusing "
+            "to shrink the map. Check the LUN's size on the storage." % (
+                multipath["name"], path_size, multipath["size_bytes"]), map=multipath)
+    if path_size == multipath["size_bytes"]:
+        return []
+    return [["multipathd", "resize", "map", multipath["name"]]]
+
+
+class Multipathd(object):
+    """Reads maps from multipathd and sizes from sysfs; rescans paths; runs plans."""
+
+    def __init__(self, run):
+        self.run = run
+
+    def maps(self):
+        rc, stdout, stderr = self.run(["multipathd", "show", "maps", "json"], check=False)
+        if rc != 0:
+            raise ToolError("multipathd show maps json failed (rc=%d): %s. Is multipathd "
+                            "running? systemctl status multipathd" % (rc, stderr.strip()),
+                            rc=rc, stderr=stderr)
+        maps = parse_maps_json(stdout)
+        for multipath in maps:
+            self.add_sizes(multipath)
+        return maps
+
+    def device_size(self, device):
+        return int(self.run.read_file("/sys/class/block/%s/size" % device)) * SECTOR_BYTES
+
+    def add_sizes(self, multipath):
+        multipath["size_bytes"] = self.device_size(multipath["dm_name"])
+        for path in multipath["paths"]:
+            path["size_bytes"] = self.device_size(path["device"])
+        return multipath
+
+    def rescan(self, multipath):
+        """Ask every path's SCSI device to re-read its capacity, as a SAN resize requires."""
+        for path in multipath["paths"]:
+            self.run.write_file("/sys/class/block/%s/device/rescan" % path["device"], "1")
+        return self.add_sizes(multipath)
+
+    def resize(self, argv):
+        rc, stdout, stderr = self.run(argv)
+        # multipathd answers on stdout; "fail" can come with rc 0.
+        if stdout.strip() != "ok":
+            raise ToolError("%s answered %r: %s" % (" ".join(argv), stdout.strip(), stderr.strip()),
+                            cmd=argv, rc=rc, stdout=stdout, stderr=stderr)

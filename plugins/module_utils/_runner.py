@@ -1,0 +1,53 @@
+# Copyright: ocfs2.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place where this collection's modules run a tool or touch sysfs."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ToolError(Exception):
+    """A failure the operator can act on. `details` travels to fail_json as fields."""
+
+    def __init__(self, message, **details):
+        super(ToolError, self).__init__(message)
+        self.details = details
+
+
+class Runner(object):
+    """Runs tools as argv lists, never through a shell, in the C locale."""
+
+    def __init__(self, module):
+        self.module = module
+        self._binaries = {}
+
+    def binary(self, name):
+        if name not in self._binaries:
+            self._binaries[name] = self.module.get_bin_path(name, required=True)
+        return self._binaries[name]
+
+    def __call__(self, argv, check=True, data=None):
+        """Run argv (argv[0] a tool name); return (rc, stdout, stderr).
+
+        With check, a non-zero exit raises ToolError carrying cmd, rc, stdout and stderr.
+        """
+        command = [self.binary(argv[0])] + [str(word) for word in argv[1:]]
+        rc, stdout, stderr = self.module.run_command(
+            command, data=data, binary_data=True,
+            environ_update={"LC_ALL": "C", "LANG": "C"})
+        if check and rc != 0:
+            raise ToolError(
+                "%s failed (rc=%d): %s" % (" ".join(command), rc, (stderr or stdout).strip()),
+                cmd=command, rc=rc, stdout=stdout, stderr=stderr)
+        return rc, stdout, stderr
+
+    @staticmethod
+    def read_file(path):
+        with open(path) as handle:
+            return handle.read()
+
+    @staticmethod
+    def write_file(path, text):
+        with open(path, "w") as handle:
+            handle.write(text)

@@ -1,0 +1,185 @@
+#!/usr/bin/python
+# Copyright: ocfs2.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: multipath
+short_description: Report multipath maps and grow a map after its LUN grew
+version_added: 0.1.0
+description:
+  - Reports the multipath maps of the node with their WWID, size in bytes, device-mapper name and
+    each path with its device and state, from one C(multipathd show maps json) call and sysfs.
+  - With O(state=resized), grows a map after the storage grew its LUN, the way Red Hat's
+    procedure does it. It rescans every path of the map through
+    C(/sys/class/block/DEV/device/rescan), checks that all paths report the same new size, then
+    runs C(multipathd resize map NAME) and checks that the map grew.
+  - Refuses, before any change, a map that does not exist, a map with a failed path, paths that
+    disagree on the size after the rescan, and a LUN smaller than the map.
+author:
+  - ocfs2.cluster contributors
+options:
+  name:
+    description:
+      - The map, by its name (for example V(mpatha)) or its WWID.
+      - Required with O(state=resized). With O(state=info), limits the report to this map and
+        fails when it does not exist.
+    type: str
+  state:
+    description:
+      - V(info) reports and changes nothing.
+      - V(resized) makes the map as large as its LUN.
+    type: str
+    choices: [info, resized]
+    default: info
+notes:
+  - In check mode the paths are not rescanned, so the plan is made from the sizes the kernel
+    already knows; RV(rescanned) is then empty.
+  - Map names are local to a node when C(user_friendly_names) is on; the WWID is the same
+    everywhere.
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+requirements:
+  - multipath-tools 0.8 or later (C(multipathd show maps json)).
+"""
+
+EXAMPLES = r"""
+- name: Read the multipath maps
+  ocfs2.cluster.multipath:
+  register: multipath_maps
+
+- name: Grow the map of the shared LUN after the SAN grew it
+  ocfs2.cluster.multipath:
+    name: 36001405abcdef0123456789abcdef012
+    state: resized
+  register: shared_lun
+
+- name: Show the new size
+  ansible.builtin.debug:
+    msg: "{{ shared_lun.size_before }} -> {{ shared_lun.size_after }} bytes"
+"""
+
+RETURN = r"""
+maps:
+  description: The node's multipath maps (only the one named by O(name) when it is given).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The map's name, for example V(mpatha).
+      type: str
+    wwid:
+      description: The WWID of the LUN.
+      type: str
+    dm_name:
+      description: The device-mapper kernel name, for example V(dm-0). It can change at boot.
+      type: str
+    size_bytes:
+      description: The map's size in bytes.
+      type: int
+    paths:
+      description: Each path with C(device), C(dev_t), C(dm_state), C(checker_state),
+        C(device_state) and C(size_bytes).
+      type: list
+      elements: dict
+  sample:
+    - name: mpatha
+      wwid: "35000c0ca1ab00001"
+      dm_name: dm-0
+      size_bytes: 3221225472
+      paths:
+        - {device: sda, dev_t: "8:0", dm_state: active, checker_state: ready,
+           device_state: running, size_bytes: 3221225472}
+map:
+  description: The map named by O(name), after any change.
+  returned: when O(name) is given
+  type: dict
+size_before:
+  description: The map's size in bytes before the module ran.
+  returned: when O(state=resized)
+  type: int
+size_after:
+  description: The map's size in bytes afterwards (in check mode, the size it would have).
+  returned: when O(state=resized)
+  type: int
+rescanned:
+  description: The path devices that were rescanned.
+  returned: when O(state=resized)
+  type: list
+  elements: str
+commands:
+  description: The commands run, or that would run in check mode.
+  returned: always
+  type: list
+  elements: list
+"""
+
+import copy
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
+    Multipathd, find_map, plan_resize)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
+
+ARGUMENT_SPEC = dict(
+    name=dict(type="str"),
+    state=dict(type="str", choices=["info", "resized"], default="info"),
+)
+
+
+def resize(module, multipathd, name):
+    before = find_map(multipathd.maps(), name)
+    current = copy.deepcopy(before)
+    rescanned = []
+    if not module.check_mode:
+        current = multipathd.rescan(current)
+        rescanned = [path["device"] for path in current["paths"]]
+    commands = plan_resize(current)
+    after = copy.deepcopy(current)
+    if commands:
+        after["size_bytes"] = current["paths"][0]["size_bytes"]
+        if not module.check_mode:
+            for argv in commands:
+                multipathd.resize(argv)
+            after = find_map(multipathd.maps(), name)
+            if after["size_bytes"] != current["paths"][0]["size_bytes"]:
+                raise ToolError("multipathd resized map %s, yet it is %d bytes, not the %d its "
+                                "paths report. Check: multipathd show maps" % (
+                                    name, after["size_bytes"], current["paths"][0]["size_bytes"]),
+                                map=after)
+    return dict(
+        changed=bool(commands), commands=commands, map=after, maps=[after],
+        size_before=before["size_bytes"], size_after=after["size_bytes"], rescanned=rescanned,
+        diff=dict(before={"name": before["name"], "size_bytes": before["size_bytes"]},
+                  after={"name": after["name"], "size_bytes": after["size_bytes"]}))
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
+                           required_if=[("state", "resized", ["name"])])
+    multipathd = Multipathd(Runner(module))
+    name = module.params["name"]
+    try:
+        if module.params["state"] == "resized":
+            result = resize(module, multipathd, name)
+        else:
+            maps = multipathd.maps()
+            result = dict(changed=False, commands=[], maps=maps)
+            if name:
+                result["map"] = find_map(maps, name)
+                result["maps"] = [result["map"]]
+    except ToolError as error:
+        module.fail_json(msg=str(error), **error.details)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

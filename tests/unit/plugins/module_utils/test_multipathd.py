@@ -1,0 +1,88 @@
+"""multipathd parsing and the plan to grow a map, on output captured in the lab."""
+
+import copy
+
+import pytest
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
+    find_map, parse_maps_json, plan_resize)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from conftest import read_fixture
+
+FIXTURES = "multipath-tools-0.9.4/"
+GIB = 1 << 30
+
+
+def lab_map(fixture="show_maps_json_one_map.txt", map_size=3 * GIB, path_sizes=(3 * GIB, 3 * GIB)):
+    (multipath,) = parse_maps_json(read_fixture(FIXTURES + fixture))
+    multipath["size_bytes"] = map_size
+    for path, size in zip(multipath["paths"], path_sizes):
+        path["size_bytes"] = size
+    return multipath
+
+
+def test_parse_one_map_with_two_active_paths():
+    (multipath,) = parse_maps_json(read_fixture(FIXTURES + "show_maps_json_one_map.txt"))
+    assert multipath == {
+        "name": "mpatha", "wwid": "35000c0ca1ab00001", "dm_name": "dm-0",
+        "paths": [
+            {"device": "sda", "dev_t": "8:0", "dm_state": "active", "checker_state": "ready",
+             "device_state": "running"},
+            {"device": "sdb", "dev_t": "8:16", "dm_state": "active", "checker_state": "ready",
+             "device_state": "running"},
+        ]}
+
+
+def test_parse_no_maps():
+    assert parse_maps_json(read_fixture(FIXTURES + "show_maps_json_no_maps.txt")) == []
+
+
+def test_parse_failed_path_keeps_its_states():
+    (multipath,) = parse_maps_json(read_fixture(FIXTURES + "show_maps_json_failed_path.txt"))
+    states = {path["device"]: (path["dm_state"], path["checker_state"], path["device_state"])
+              for path in multipath["paths"]}
+    assert states == {"sda": ("active", "ready", "running"), "sdb": ("failed", "faulty", "offline")}
+
+
+def test_find_map_by_name_or_wwid():
+    maps = [lab_map()]
+    assert find_map(maps, "mpatha") is maps[0]
+    assert find_map(maps, "35000c0ca1ab00001") is maps[0]
+
+
+def test_find_map_names_the_missing_map_and_the_existing_ones():
+    with pytest.raises(ToolError, match=r"mpathz does not exist .*mpatha \(35000c0ca1ab00001\)"):
+        find_map([lab_map()], "mpathz")
+    with pytest.raises(ToolError, match=r"maps: none"):
+        find_map([], "mpatha")
+
+
+def test_plan_resize_grows_the_map_when_both_paths_grew():
+    assert plan_resize(lab_map(path_sizes=(4 * GIB, 4 * GIB))) == [
+        ["multipathd", "resize", "map", "mpatha"]]
+
+
+def test_plan_resize_is_empty_when_the_map_already_has_the_lun_size():
+    assert plan_resize(lab_map()) == []
+
+
+def test_plan_resize_refuses_a_failed_path():
+    multipath = lab_map("show_maps_json_failed_path.txt", path_sizes=(4 * GIB, 4 * GIB))
+    with pytest.raises(ToolError, match=r"failed paths: sdb \(dm failed, checker faulty\)"):
+        plan_resize(multipath)
+
+
+def test_plan_resize_refuses_paths_that_disagree():
+    with pytest.raises(ToolError, match=r"disagree .*sda 4294967296 bytes, sdb 3221225472 bytes"):
+        plan_resize(lab_map(path_sizes=(4 * GIB, 3 * GIB)))
+
+
+def test_plan_resize_refuses_to_shrink():
+    with pytest.raises(ToolError, match="refusing to shrink"):
+        plan_resize(lab_map(map_size=4 * GIB))
+
+
+def test_plan_resize_refuses_a_map_without_paths():
+    multipath = lab_map()
+    multipath = dict(copy.deepcopy(multipath), paths=[])
+    with pytest.raises(ToolError, match="no paths"):
+        plan_resize(multipath)
