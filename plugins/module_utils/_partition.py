@@ -1,0 +1,328 @@
+# Copyright: ocfs2.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One GPT partition spanning a shared LUN: read, plan, and make the kernel see it.
+
+The table is written with sfdisk, told neither to re-read nor to tell the kernel: libparted
+(parted, community.general.parted) creates device-mapper partition maps itself under its own
+names, which renames a multipath partition map under a mounted filesystem. The kernel's view
+is updated afterwards the way the system's udev rules do it (kpartx with their delimiter), or
+with partx for a plain disk.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import re
+import shlex
+
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+
+LINUX_FILESYSTEM_GUID = "0FC63DAF-8483-4772-8E79-3D69D8477DE4"
+ALIGNMENT_BYTES = 1 << 20
+# A GPT made by sfdisk has 128 entries of 128 bytes; its backup copy sits behind the last
+# usable sector: the entries, then the header in the device's last sector.
+GPT_ENTRIES_BYTES = 128 * 128
+SECTOR_BYTES_SYSFS = 512
+UDEV_RULE_DIRS = ("/etc/udev/rules.d", "/run/udev/rules.d", "/usr/lib/udev/rules.d",
+                  "/lib/udev/rules.d")
+
+
+def parse_sfdisk_json(text):
+    """Parse `sfdisk --json DEVICE`.
+
+    Expects: {"partitiontable": {"label": "gpt", "id": "B5D5...", "device": "/dev/mapper/mpatha",
+    "unit": "sectors", "firstlba": 2048, "lastlba": 6291422, "sectorsize": 512, "partitions":
+    [{"node": "/dev/mapper/mpatha1", "start": 2048, "size": 6287360, "type": "0FC6...",
+    "uuid": "8E37...", "name": "ocfs2"}]}}
+    """
+    table = json.loads(text)["partitiontable"]
+    sector = int(table.get("sectorsize", 512))
+    partitions = []
+    for entry in table.get("partitions", []):
+        number = int(re.search(r"(\d+)$", entry["node"]).group(1))
+        partitions.append({
+            "number": number,
+            "start_sector": int(entry["start"]),
+            "size_sectors": int(entry["size"]),
+            "start_bytes": int(entry["start"]) * sector,
+            "size_bytes": int(entry["size"]) * sector,
+            "type": entry.get("type", "").upper(),
+            "uuid": entry.get("uuid", "").lower(),
+            "name": entry.get("name", ""),
+        })
+    return {"label": table["label"], "sector_bytes": sector,
+            "last_usable_sector": int(table.get("lastlba", 0)), "partitions": partitions}
+
+
+def parse_blkid_probe(stdout):
+    """Parse `blkid -p -o export DEVICE` (rc 2 and no output: nothing found).
+
+    Expects lines like: PTTYPE=gpt  or  TYPE=ext4  USAGE=filesystem
+    """
+    fields = {}
+    for line in stdout.splitlines():
+        key, separator, value = line.partition("=")
+        if separator:
+            fields[key] = value
+    return fields
+
+
+def parse_kpartx_delimiter(rules_text):
+    """The partition-name delimiter the system's udev rules give kpartx.
+
+    Debian: RUN+="/sbin/kpartx -un -p -part /dev/$name" -> "-part" (mpatha-part1).
+    RHEL: RUN+="/sbin/kpartx -un /dev/$name" -> None: kpartx's default (mpatha1).
+    Returns (found, delimiter).
+    """
+    for line in rules_text.splitlines():
+        line = line.strip()
+        if line.startswith("#") or "kpartx" not in line or "RUN" not in line:
+            continue
+        match = re.search(r'RUN\+?="([^"]*kpartx[^"]*)"', line)
+        if not match:
+            continue
+        words = shlex.split(match.group(1))
+        if not any(word.startswith("-") and ("a" in word or "u" in word) for word in words[1:]):
+            continue
+        if "-p" in words:
+            return True, words[words.index("-p") + 1]
+        return True, None
+    return False, None
+
+
+def max_last_usable_sector(device_bytes, sector_bytes):
+    total_sectors = device_bytes // sector_bytes
+    entries_sectors = -(-GPT_ENTRIES_BYTES // sector_bytes)
+    return total_sectors - 1 - entries_sectors - 1
+
+
+def aligned_start_sector(sector_bytes):
+    return ALIGNMENT_BYTES // sector_bytes
+
+
+def aligned_end_sector(device_bytes, sector_bytes):
+    """The last sector partition 1 may use: the end of the last whole MiB of usable space,
+    as sfdisk itself aligns the end of a new partition."""
+    grain = ALIGNMENT_BYTES // sector_bytes
+    return (max_last_usable_sector(device_bytes, sector_bytes) + 1) // grain * grain - 1
+
+
+def sfdisk_create_script(device_bytes, sector_bytes, name):
+    start = aligned_start_sector(sector_bytes)
+    return 'label: gpt\nstart=%d, size=%d, type=%s, name="%s"\n' % (
+        start, aligned_end_sector(device_bytes, sector_bytes) - start + 1, LINUX_FILESYSTEM_GUID,
+        name)
+
+
+def validate_partition_name(name):
+    if not name or len(name) > 36 or not re.match(r"^[A-Za-z0-9_.-]+$", name):
+        raise ToolError("partition name %r is not allowed: use 1 to 36 letters, digits, '.', "
+                        "'_' or '-'" % (name,))
+
+
+def plan_table(device, table, signature, device_bytes, params):
+    """What to write on disk: a list of (argv, stdin) pairs. Pure.
+
+    `table` is parse_sfdisk_json's result or None when there is no partition table;
+    `signature` is parse_blkid_probe's result.
+    """
+    name = params["name"]
+    if table is None:
+        if signature.get("TYPE") or signature.get("PTTYPE"):
+            what = signature.get("TYPE") or ("a %s partition table" % signature["PTTYPE"])
+            if not params["force"]:
+                raise ToolError(
+                    "%s already holds %s; refusing to partition it. Set force: true to "
+                    "overwrite it, or choose an empty LUN." % (device, what), signature=signature)
+        if params["refresh"]:
+            raise ToolError("%s has no partition table to re-read: create it on one node first "
+                            "(this module without refresh: true)" % device)
+        # Whole-device signatures go only with force. Signatures inside the new partition
+        # stay: an OCFS2 filesystem whose table was lost shows up again, and mkfs guards it.
+        return [(["sfdisk", "--no-reread", "--no-tell-kernel",
+                  "--wipe", "always" if params["force"] else "never",
+                  "--wipe-partitions", "never", device],
+                 sfdisk_create_script(device_bytes, params["sector_bytes"], name))]
+
+    if table["label"] != "gpt":
+        raise ToolError("%s holds a %s partition table, not GPT; refusing to change it. Convert "
+                        "or wipe it yourself if it holds nothing." % (device, table["label"]))
+    if len(table["partitions"]) != 1 or table["partitions"][0]["number"] != 1:
+        raise ToolError("%s holds partitions %s; this module manages exactly one partition, "
+                        "number 1, spanning the device; refusing to change the table." % (
+                            device, ", ".join(str(part["number"]) for part in table["partitions"])
+                            or "none"))
+    partition = table["partitions"][0]
+    if partition["name"] != name:
+        raise ToolError("partition 1 of %s is named %r, not %r; refusing to change it. Set name: "
+                        "%s if it is the one you mean." % (device, partition["name"], name,
+                                                         partition["name"]))
+    end_sector = partition["start_sector"] + partition["size_sectors"] - 1
+    if end_sector > max_last_usable_sector(device_bytes, table["sector_bytes"]):
+        raise ToolError("partition 1 of %s ends beyond the %d bytes this node sees: the device "
+                        "shrank, or this node has not seen it grow yet (ocfs2.cluster.multipath "
+                        "with state: resized); refusing to change the table" % (device, device_bytes))
+    target_end = aligned_end_sector(device_bytes, table["sector_bytes"])
+    if params["refresh"] or not params["grow"] or end_sector >= target_end:
+        return []
+    # One write moves the GPT backup header to the new end and extends partition 1; its start,
+    # name and unique id stay.
+    return [(["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", device],
+             "start=%d, size=%d\n" % (partition["start_sector"],
+                                      target_end - partition["start_sector"] + 1))]
+
+
+def table_after_plan(table, writes, device_bytes, params):
+    """The table as it will be once `writes` (plan_table's result) ran. Pure; for check mode."""
+    if not writes:
+        return table
+    sector = params["sector_bytes"]
+    if table:
+        partition = dict(table["partitions"][0])
+    else:
+        partition = {"number": 1, "name": params["name"], "uuid": "", "type": LINUX_FILESYSTEM_GUID,
+                     "start_sector": aligned_start_sector(sector)}
+    last = max_last_usable_sector(device_bytes, sector)
+    size = aligned_end_sector(device_bytes, sector) - partition["start_sector"] + 1
+    partition.update(size_sectors=size, start_bytes=partition["start_sector"] * sector,
+                     size_bytes=size * sector)
+    return {"label": "gpt", "sector_bytes": sector, "last_usable_sector": last,
+            "partitions": [partition]}
+
+
+def plan_kernel_refresh(device, parent, kernel_partition, on_disk_partition, delimiter):
+    """The commands that make the kernel see partition 1 as it is on disk. Pure.
+
+    `parent` describes the device: {"kind": "dm"|"disk", "map_name": ...}; `kernel_partition` is
+    what the kernel has now ({"start_bytes", "size_bytes"} or None).
+    """
+    if on_disk_partition is None:
+        return []
+    if on_disk_partition["start_bytes"] + on_disk_partition["size_bytes"] > parent["size_bytes"]:
+        raise ToolError(
+            "partition 1 on %s ends at byte %d, beyond the %d bytes this node sees; grow the "
+            "device on this node first (ocfs2.cluster.multipath with state: resized)" % (
+                device, on_disk_partition["start_bytes"] + on_disk_partition["size_bytes"],
+                parent["size_bytes"]))
+    if kernel_partition is not None and (
+            kernel_partition["size_bytes"] == on_disk_partition["size_bytes"]
+            and kernel_partition.get("start_bytes") in (None, on_disk_partition["start_bytes"])):
+        return []
+    if parent["kind"] == "dm":
+        argv = ["kpartx", "-u"]
+        if delimiter is not None:
+            argv += ["-p", delimiter]
+        return [argv + ["/dev/mapper/%s" % parent["map_name"]]]
+    action = "-u" if kernel_partition is not None else "-a"
+    return [["partx", action, "--nr", "1", device]]
+
+
+class BlockDevices(object):
+    """Reads what the kernel and the disk say about a device; runs the writes."""
+
+    def __init__(self, run):
+        self.run = run
+
+    @staticmethod
+    def sysfs_name(device):
+        """The kernel name (dm-0, sdb) of a device path, following /dev/mapper and by-id links."""
+        real = os.path.realpath(device)
+        if not real.startswith("/dev/") or not os.path.exists(real):
+            raise ToolError("device %s does not exist on this node. Check the LUN's path "
+                            "(multipath -ll, lsblk)." % device)
+        return os.path.basename(real)
+
+    def size_bytes(self, sysfs_name):
+        return int(self.run.read_file("/sys/class/block/%s/size" % sysfs_name)) * SECTOR_BYTES_SYSFS
+
+    def logical_sector_bytes(self, sysfs_name):
+        return int(self.run.read_file("/sys/class/block/%s/queue/logical_block_size" % sysfs_name))
+
+    def dm_attribute(self, sysfs_name, attribute):
+        path = "/sys/class/block/%s/dm/%s" % (sysfs_name, attribute)
+        if not os.path.exists(path):
+            return None
+        return self.run.read_file(path).strip()
+
+    def describe_parent(self, device):
+        name = self.sysfs_name(device)
+        if self.dm_attribute(name, "uuid") is not None:
+            uuid = self.dm_attribute(name, "uuid")
+            if not uuid.startswith("mpath-"):
+                raise ToolError("%s is a device-mapper device of another kind (uuid %s); give "
+                                "the multipath map or a disk" % (device, uuid))
+            return {"kind": "dm", "sysfs_name": name, "map_name": self.dm_attribute(name, "name"),
+                    "dm_uuid": uuid, "wwid": uuid[len("mpath-"):]}
+        if os.path.exists("/sys/class/block/%s/partition" % name):
+            raise ToolError("%s is a partition; give the whole device (the multipath map or the "
+                            "disk)" % device)
+        return {"kind": "disk", "sysfs_name": name}
+
+    def kernel_partition(self, parent):
+        """Partition 1 as the kernel has it now, with its current name, or None."""
+        if parent["kind"] == "dm":
+            wanted = "part1-" + parent["dm_uuid"]
+            holders = "/sys/class/block/%s/holders" % parent["sysfs_name"]
+            for holder in sorted(os.listdir(holders)) if os.path.isdir(holders) else []:
+                if self.dm_attribute(holder, "uuid") == wanted:
+                    return {"sysfs_name": holder, "size_bytes": self.size_bytes(holder),
+                            "kernel_name": "/dev/mapper/%s" % self.dm_attribute(holder, "name")}
+            return None
+        disk = parent["sysfs_name"]
+        for entry in sorted(os.listdir("/sys/class/block/%s" % disk)):
+            base = "/sys/class/block/%s/%s" % (disk, entry)
+            if os.path.exists(base + "/partition") and \
+                    self.run.read_file(base + "/partition").strip() == "1":
+                start = int(self.run.read_file(base + "/start")) * SECTOR_BYTES_SYSFS
+                return {"sysfs_name": entry, "size_bytes": self.size_bytes(entry),
+                        "start_bytes": start, "kernel_name": "/dev/%s" % entry}
+        return None
+
+    def kpartx_delimiter(self, parent, kernel_partition):
+        """The delimiter of this system's partition map names: from the map that exists, else
+        from the udev rules that create such maps at boot."""
+        if kernel_partition is not None:
+            current = kernel_partition["kernel_name"][len("/dev/mapper/"):]
+            middle = current[len(parent["map_name"]):-1]
+            if current.startswith(parent["map_name"]) and current.endswith("1"):
+                return middle if middle else None
+        for directory in UDEV_RULE_DIRS:
+            if not os.path.isdir(directory):
+                continue
+            for rule in sorted(os.listdir(directory)):
+                if rule.endswith(".rules"):
+                    found, delimiter = parse_kpartx_delimiter(
+                        self.run.read_file(os.path.join(directory, rule)))
+                    if found:
+                        return delimiter
+        return None
+
+    def read_table(self, device):
+        # Another node may have written the table: drop this node's cached copy first, or
+        # sfdisk reads the old one through the page cache.
+        self.run(["blockdev", "--flushbufs", device])
+        rc, stdout, stderr = self.run(["sfdisk", "--json", device], check=False)
+        if rc == 0:
+            return parse_sfdisk_json(stdout)
+        if "does not contain a recognized partition table" in stderr:
+            return None
+        raise ToolError("sfdisk --json %s failed (rc=%d): %s" % (device, rc, stderr.strip()),
+                        rc=rc, stderr=stderr)
+
+    def probe_signature(self, device):
+        rc, stdout, stderr = self.run(["blkid", "-p", "-o", "export", device], check=False)
+        if rc not in (0, 2):
+            raise ToolError("blkid -p %s failed (rc=%d): %s" % (device, rc, stderr.strip()))
+        return parse_blkid_probe(stdout)
+
+    def mounted_sources(self):
+        """/proc/mounts: device -> mount point, for refusing to touch mounted devices."""
+        mounts = {}
+        for line in self.run.read_file("/proc/mounts").splitlines():
+            fields = line.split()
+            if len(fields) >= 2:
+                mounts[fields[0]] = fields[1]
+        return mounts

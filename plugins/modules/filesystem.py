@@ -1,0 +1,341 @@
+#!/usr/bin/python
+# Copyright: ocfs2.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: filesystem
+short_description: An OCFS2 filesystem on a shared device, created safely and grown online
+version_added: 0.1.0
+description:
+  - Creates an OCFS2 filesystem with C(mkfs.ocfs2) on a device that holds nothing, keeps an
+    existing OCFS2 filesystem of the same cluster, and reports the filesystem (UUID, label,
+    node slots, block and cluster size, size, cluster stack and name, and which nodes mount it).
+  - Refuses to format a device that holds any signature (a filesystem, a partition table, LVM,
+    or OCFS2 of another cluster) unless O(force=true), and always refuses when any node has it
+    mounted. The cluster check of C(mkfs.ocfs2) stays on (no C(-F), no C(-x)).
+  - With O(grow=true), grows the filesystem to the size of the device with
+    C(tunefs.ocfs2 -S), online while it is mounted on every node (run it on a node that mounts
+    it), or offline when no node mounts it. Online, C(tunefs.ocfs2) finds the mount by the
+    device path written in C(/proc/mounts), so the module hands it that path, after renaming a
+    multipath partition map back to the name it was mounted under if something renamed it.
+    It checks the size afterwards, since C(tunefs.ocfs2) has been seen to exit 0 without growing
+    anything. Shrinking is refused.
+  - Changes O(label) and O(node_slots) of an existing filesystem only when no node mounts it
+    (C(tunefs.ocfs2) refuses them while mounted), and refuses clearly otherwise.
+author:
+  - ocfs2.cluster contributors
+options:
+  device:
+    description:
+      - The device, for example the partition's stable path
+        V(/dev/disk/by-id/dm-uuid-part1-mpath-WWID) or a whole multipath map.
+    type: path
+    required: true
+  state:
+    description:
+      - V(present) creates, grows or tunes the filesystem as asked.
+      - V(info) only reports.
+    type: str
+    choices: [present, info]
+    default: present
+  cluster_name:
+    description:
+      - The cluster the filesystem belongs to (1 to 16 letters and digits). Required to create
+        one for the o2cb stack. An OCFS2 filesystem of another cluster is not touched without
+        O(force).
+    type: str
+  cluster_stack:
+    description: The cluster stack written into the filesystem.
+    type: str
+    choices: [o2cb, pcmk, cman]
+    default: o2cb
+  label:
+    description: The volume label (C(-L)). Changed on an existing filesystem only while no node
+      mounts it.
+    type: str
+  node_slots:
+    description: The number of node slots (C(-N)), the most nodes that can mount it at once.
+      Changed on an existing filesystem only while no node mounts it.
+    type: int
+  block_size:
+    description: The block size at creation (C(-b)).
+    type: str
+    choices: ["512", 1K, 2K, 4K]
+  cluster_size:
+    description: The cluster size at creation (C(-C)), from V(4K) to V(1M).
+    type: str
+  fs_type:
+    description: The filesystem type at creation (C(-T)); V(vmstore) needs more than 2 GiB.
+    type: str
+    choices: [mail, datafiles, vmstore]
+  journal_options:
+    description: Journal options at creation (C(-J)), for example V(size=64M,block64).
+    type: str
+  features:
+    description: Features at creation (C(--fs-features)), for example V(noinline-data).
+    type: str
+  feature_level:
+    description: The feature level at creation (C(--fs-feature-level)); V(max-compat) lets older
+      kernels mount it.
+    type: str
+    choices: [max-compat, default, max-features]
+  grow:
+    description: Grow the filesystem to the size of the device.
+    type: bool
+    default: false
+  force:
+    description:
+      - Format a device that holds another filesystem, a partition table, or OCFS2 of another
+        cluster, destroying it. Never formats a mounted device.
+    type: bool
+    default: false
+notes:
+  - Which nodes mount the filesystem comes from C(mounted.ocfs2 -f), which reads the slot map
+    without cluster locks; after a node crashed it can list that node until its slot is
+    recovered.
+  - The O2CB cluster must be online on this node (M(ocfs2.cluster.o2cb)) to create or tune.
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+requirements:
+  - ocfs2-tools (mkfs.ocfs2, tunefs.ocfs2, debugfs.ocfs2, mounted.ocfs2), blkid, blockdev.
+"""
+
+EXAMPLES = r"""
+- name: Create the shared filesystem on one node
+  ocfs2.cluster.filesystem:
+    device: /dev/disk/by-id/dm-uuid-part1-mpath-36001405abcdef0123456789abcdef012
+    cluster_name: vmcluster
+    label: vmstore
+    node_slots: 8
+    fs_type: vmstore
+  run_once: true
+
+- name: Grow it online into the grown partition, on a node that mounts it
+  ocfs2.cluster.filesystem:
+    device: /dev/disk/by-id/dm-uuid-part1-mpath-36001405abcdef0123456789abcdef012
+    cluster_name: vmcluster
+    grow: true
+  run_once: true
+
+- name: Read the filesystem
+  ocfs2.cluster.filesystem:
+    device: /dev/disk/by-id/dm-uuid-part1-mpath-36001405abcdef0123456789abcdef012
+    state: info
+  register: shared_filesystem
+"""
+
+RETURN = r"""
+filesystem:
+  description: The OCFS2 filesystem after the module ran (in check mode, as it is now), or
+    null when the device holds none.
+  returned: always
+  type: dict
+  contains:
+    uuid:
+      description: The UUID as C(blkid) and C(UUID=) in fstab write it.
+      type: str
+    label:
+      description: The label.
+      type: str
+    node_slots:
+      description: The number of node slots.
+      type: int
+    block_size:
+      description: Block size in bytes.
+      type: int
+    cluster_size:
+      description: Cluster size in bytes.
+      type: int
+    size_bytes:
+      description: The filesystem's size.
+      type: int
+    cluster_stack:
+      description: The cluster stack, for example V(o2cb).
+      type: str
+    cluster_name:
+      description: The cluster name.
+      type: str
+    features:
+      description: The filesystem features.
+      type: list
+      elements: str
+    mounted_nodes:
+      description: The nodes that mount it, from C(mounted.ocfs2 -f).
+      type: list
+      elements: str
+device_size_bytes:
+  description: The device's size as this node sees it.
+  returned: always
+  type: int
+mount:
+  description: This node's mount of the device (C(source) as in /proc/mounts, C(mount_point)),
+    or null.
+  returned: always
+  type: dict
+signature:
+  description: What C(blkid -p) found on the device when it holds no OCFS2 filesystem.
+  returned: always
+  type: dict
+commands:
+  description: The commands run, or that would run in check mode; each is an argv list.
+  returned: always
+  type: list
+  elements: list
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
+    find_mount, parse_debugfs_stats, parse_mounted_nodes, parse_proc_mounts, plan_filesystem)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import BlockDevices
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
+
+ARGUMENT_SPEC = dict(
+    device=dict(type="path", required=True),
+    state=dict(type="str", choices=["present", "info"], default="present"),
+    cluster_name=dict(type="str"),
+    cluster_stack=dict(type="str", choices=["o2cb", "pcmk", "cman"], default="o2cb"),
+    label=dict(type="str"),
+    node_slots=dict(type="int"),
+    block_size=dict(type="str", choices=["512", "1K", "2K", "4K"]),
+    cluster_size=dict(type="str"),
+    fs_type=dict(type="str", choices=["mail", "datafiles", "vmstore"]),
+    journal_options=dict(type="str"),
+    features=dict(type="str"),
+    feature_level=dict(type="str", choices=["max-compat", "default", "max-features"]),
+    grow=dict(type="bool", default=False),
+    force=dict(type="bool", default=False),
+)
+SUMMARY_KEYS = ("uuid", "label", "node_slots", "size_bytes", "cluster_stack", "cluster_name")
+
+
+def path_device_number(path):
+    try:
+        return os.stat(path).st_rdev
+    except OSError:
+        return None
+
+
+def mount_device_number(mount_point):
+    try:
+        return os.stat(mount_point).st_dev
+    except OSError:
+        return None
+
+
+class Volume(object):
+    """Everything the module reads about the device, in one place."""
+
+    def __init__(self, run, device):
+        self.run = run
+        self.device = device
+        self.block = BlockDevices(run)
+        self.sysfs_name = self.block.sysfs_name(device)
+        self.device_number = os.stat(os.path.realpath(device)).st_rdev
+
+    def read(self):
+        # Another node may have written the superblock: read it, not this node's cache.
+        self.run(["blockdev", "--flushbufs", self.device])
+        signature = self.block.probe_signature(self.device)
+        filesystem = None
+        if signature.get("TYPE") == "ocfs2":
+            _rc, stats, _err = self.run(["debugfs.ocfs2", "-R", "stats", self.device])
+            filesystem = parse_debugfs_stats(stats)
+            _rc, mounted, _err = self.run(["mounted.ocfs2", "-f", self.device])
+            filesystem["mounted_nodes"] = parse_mounted_nodes(mounted)
+        dm_name = self.block.dm_attribute(self.sysfs_name, "name")
+        mount = find_mount(parse_proc_mounts(self.run.read_file("/proc/mounts")),
+                           self.device_number, path_device_number, mount_device_number,
+                           "/dev/mapper/%s" % dm_name if dm_name else None)
+        return {"signature": signature, "filesystem": filesystem, "mount": mount,
+                "device_size_bytes": self.block.size_bytes(self.sysfs_name)}
+
+
+def summary(filesystem):
+    if filesystem is None:
+        return {"ocfs2": False}
+    return dict(((key, filesystem[key]) for key in SUMMARY_KEYS), ocfs2=True)
+
+
+def check_outcome(device, steps, before, after):
+    """Tools have exited 0 without doing the job: check that each step took effect."""
+    filesystem = after["filesystem"]
+    for step in steps:
+        argv = step["argv"]
+        if argv[0] == "mkfs.ocfs2" and filesystem is None:
+            raise ToolError("%s exited 0 but %s holds no OCFS2 filesystem" % (" ".join(argv),
+                                                                               device))
+        if argv[:2] == ["tunefs.ocfs2", "-S"]:
+            expected = after["device_size_bytes"] // filesystem["cluster_size"] * \
+                filesystem["cluster_size"]
+            if filesystem["size_bytes"] != expected:
+                raise ToolError(
+                    "%s exited 0 but the filesystem is %d bytes, not %d (it was %d). Check that "
+                    "%s exists and is the mount source in /proc/mounts, and that every node sees "
+                    "the grown device." % (" ".join(argv), filesystem["size_bytes"], expected,
+                                           before["filesystem"]["size_bytes"], argv[-1]))
+        if argv[:2] == ["tunefs.ocfs2", "-N"] and filesystem["node_slots"] != int(argv[2]):
+            raise ToolError("%s exited 0 but the filesystem has %d node slots" % (
+                " ".join(argv), filesystem["node_slots"]))
+        if argv[:2] == ["tunefs.ocfs2", "-L"] and filesystem["label"] != argv[2]:
+            raise ToolError("%s exited 0 but the label is %r" % (" ".join(argv),
+                                                                 filesystem["label"]))
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    params = module.params
+    commands = []
+    try:
+        volume = Volume(Runner(module), params["device"])
+        before = volume.read()
+        steps = plan_filesystem(params["device"], before["filesystem"], before["signature"],
+                                before["device_size_bytes"], before["mount"], params)
+        commands = [step["argv"] for step in steps]
+        after = before
+        if steps and not module.check_mode:
+            for step in steps:
+                volume.run(step["argv"], data=step["stdin"])
+            after = volume.read()
+            check_outcome(params["device"], steps, before, after)
+    except ToolError as error:
+        module.fail_json(msg=str(error), commands=commands, **error.details)
+
+    module.exit_json(
+        changed=bool(commands), commands=commands, filesystem=after["filesystem"],
+        device_size_bytes=after["device_size_bytes"], mount=after["mount"],
+        signature=after["signature"] if after["filesystem"] is None else {},
+        diff=dict(before=summary(before["filesystem"]),
+                  after=summary(after["filesystem"]) if not module.check_mode
+                  else planned_summary(before, steps)))
+
+
+def planned_summary(before, steps):
+    """The diff's after side in check mode: what the steps would change."""
+    if before["filesystem"] is None or any(step["argv"][0] == "mkfs.ocfs2" for step in steps):
+        return {"ocfs2": True, "planned": [step["why"] for step in steps]} if steps \
+            else summary(before["filesystem"])
+    planned = summary(before["filesystem"])
+    for step in steps:
+        argv = step["argv"]
+        if argv[:2] == ["tunefs.ocfs2", "-L"]:
+            planned["label"] = argv[2]
+        elif argv[:2] == ["tunefs.ocfs2", "-N"]:
+            planned["node_slots"] = int(argv[2])
+        elif argv[:2] == ["tunefs.ocfs2", "-S"]:
+            cluster = before["filesystem"]["cluster_size"]
+            planned["size_bytes"] = before["device_size_bytes"] // cluster * cluster
+    return planned
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+#!/usr/bin/python
+# Copyright: ocfs2.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: partition
+short_description: One GPT partition spanning a shared LUN, grown online, seen by every node
+version_added: 0.1.0
+description:
+  - Creates one named GPT partition (number 1, aligned to 1 MiB, ending at the end of the
+    device) on a blank device, a multipath map or a disk.
+  - With O(grow=true), after the LUN grew, moves the GPT backup header to the new end of the
+    device and extends partition 1 to it, also while a mounted filesystem uses the partition.
+  - After any change, and with O(refresh=true) on a node that only needs to read a table
+    another node wrote, makes the running kernel see partition 1 as it is on disk. For a
+    multipath map it reloads the device-mapper partition map with C(kpartx) and the name
+    delimiter of the system's own udev rules (Debian and SUSE C(mpatha-part1), RHEL C(mpatha1)),
+    so that a mounted partition map is never renamed. For a disk it uses C(partx).
+  - Refuses, before any change, a device that holds a filesystem or another partition table
+    (unless O(force=true)), a table that is not GPT, more than one partition, and a partition 1
+    with another name.
+  - The table is written with C(sfdisk), which is told neither to re-read the table nor to tell
+    the kernel. C(parted) is not used, since libparted creates device-mapper partition maps under
+    its own names and renames a mounted multipath partition map.
+author:
+  - ocfs2.cluster contributors
+options:
+  device:
+    description:
+      - The whole device, for example V(/dev/mapper/mpatha), a
+        V(/dev/disk/by-id/dm-uuid-mpath-WWID) link or V(/dev/sdb).
+    type: path
+    required: true
+  name:
+    description:
+      - The GPT name of partition 1 (letters, digits, V(.), V(_) and V(-); at most 36).
+    type: str
+    default: ocfs2
+  grow:
+    description:
+      - Extend partition 1 to the end of a grown device. Safe while the partition is mounted.
+    type: bool
+    default: false
+  refresh:
+    description:
+      - Write nothing; only make this node's kernel see the table on disk. For the nodes
+        other than the one that wrote the table.
+    type: bool
+    default: false
+  force:
+    description:
+      - Partition a device that holds a filesystem or a partition table of another kind on the
+        whole device, destroying it.
+    type: bool
+    default: false
+notes:
+  - Grow the multipath map on every node first (M(ocfs2.cluster.multipath) with
+    O(ocfs2.cluster.multipath#module:state=resized)); a node refuses to load a partition that
+    ends beyond the device it sees.
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+requirements:
+  - sfdisk (util-linux 2.26 or later; Debian package C(fdisk)), blkid, and C(kpartx) for
+    multipath maps or C(partx) for disks.
+"""
+
+EXAMPLES = r"""
+- name: Create partition 1 on the shared LUN, on one node
+  ocfs2.cluster.partition:
+    device: /dev/disk/by-id/dm-uuid-mpath-36001405abcdef0123456789abcdef012
+    name: vmstore
+  run_once: true
+  register: shared_partition
+
+- name: Let every other node's kernel see it
+  ocfs2.cluster.partition:
+    device: /dev/disk/by-id/dm-uuid-mpath-36001405abcdef0123456789abcdef012
+    name: vmstore
+    refresh: true
+
+- name: Grow partition 1 to the end of the grown LUN, on one node, while mounted
+  ocfs2.cluster.partition:
+    device: /dev/mapper/mpatha
+    name: vmstore
+    grow: true
+  run_once: true
+"""
+
+RETURN = r"""
+partition:
+  description: Partition 1 as it is on disk after the module ran (in check mode, as it would
+    be; null when there is none).
+  returned: always
+  type: dict
+  contains:
+    number:
+      description: Always 1.
+      type: int
+    start_bytes:
+      description: Where it starts.
+      type: int
+    size_bytes:
+      description: Its size.
+      type: int
+    name:
+      description: Its GPT name.
+      type: str
+    uuid:
+      description: Its GPT unique id (the PARTUUID), in lower case.
+      type: str
+device_size_bytes:
+  description: The size of the device as this node sees it.
+  returned: always
+  type: int
+stable_path:
+  description: A path to partition 1 that does not change when the kernel renames it, for
+    example C(/dev/disk/by-id/dm-uuid-part1-mpath-WWID) for a multipath map or
+    C(/dev/disk/by-partuuid/UUID) for a disk.
+  returned: when there is a partition 1
+  type: str
+kernel_name:
+  description: The kernel's current device for partition 1, for example
+    C(/dev/mapper/mpatha-part1) or C(/dev/sdb1).
+  returned: when the kernel has partition 1
+  type: str
+kernel_size_bytes:
+  description: The size of partition 1 as the kernel sees it after the module ran.
+  returned: when the kernel has partition 1
+  type: int
+commands:
+  description: The commands run, or that would run in check mode; each is an argv list.
+  returned: always
+  type: list
+  elements: list
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
+    BlockDevices, plan_kernel_refresh, plan_table, table_after_plan, validate_partition_name)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
+
+ARGUMENT_SPEC = dict(
+    device=dict(type="path", required=True),
+    name=dict(type="str", default="ocfs2"),
+    grow=dict(type="bool", default=False),
+    refresh=dict(type="bool", default=False),
+    force=dict(type="bool", default=False),
+)
+
+
+def summary(table):
+    if table is None:
+        return {"label": None, "partitions": []}
+    return {"label": table["label"],
+            "partitions": [{key: part[key] for key in ("number", "name", "start_bytes",
+                                                       "size_bytes")}
+                           for part in table["partitions"]]}
+
+
+def stable_path(parent, partition):
+    if partition is None:
+        return None
+    if parent["kind"] == "dm":
+        return "/dev/disk/by-id/dm-uuid-part1-%s" % parent["dm_uuid"]
+    if partition.get("uuid"):
+        return "/dev/disk/by-partuuid/%s" % partition["uuid"]
+    return None
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
+                           mutually_exclusive=[("grow", "refresh")])
+    params = dict(module.params)
+    device = params["device"]
+    block = BlockDevices(Runner(module))
+    commands = []
+    try:
+        validate_partition_name(params["name"])
+        parent = block.describe_parent(device)
+        parent["size_bytes"] = block.size_bytes(parent["sysfs_name"])
+        params["sector_bytes"] = block.logical_sector_bytes(parent["sysfs_name"])
+        before = block.read_table(device)
+        signature = block.probe_signature(device) if before is None else {}
+        writes = plan_table(device, before, signature, parent["size_bytes"], params)
+        commands += [argv for argv, _stdin in writes]
+        if not module.check_mode:
+            for argv, stdin in writes:
+                block.run(argv, data=stdin)
+        after = before if module.check_mode else block.read_table(device)
+        if module.check_mode:
+            after = table_after_plan(before, writes, parent["size_bytes"], params)
+        on_disk = after["partitions"][0] if after and after["partitions"] else None
+
+        if not module.check_mode and writes:
+            # The write's close sends udev a change event; let its rules finish first.
+            block.run(["udevadm", "settle"], check=False)
+        kernel_before = block.kernel_partition(parent)
+        delimiter = block.kpartx_delimiter(parent, kernel_before) if parent["kind"] == "dm" \
+            else None
+        refresh = plan_kernel_refresh(device, parent, kernel_before, on_disk, delimiter)
+        commands += refresh
+        kernel_after = kernel_before
+        if not module.check_mode and refresh:
+            for argv in refresh:
+                block.run(argv)
+            block.run(["udevadm", "settle"], check=False)
+            kernel_after = block.kernel_partition(parent)
+            if kernel_after is None or kernel_after["size_bytes"] != on_disk["size_bytes"]:
+                raise ToolError(
+                    "after %s the kernel sees partition 1 of %s as %s, not %d bytes as on disk. "
+                    "Check: lsblk %s" % (" ".join(refresh[-1]), device,
+                                         "missing" if kernel_after is None
+                                         else "%d bytes" % kernel_after["size_bytes"],
+                                         on_disk["size_bytes"], device),
+                    commands=commands)
+    except ToolError as error:
+        module.fail_json(msg=str(error), commands=commands, **error.details)
+
+    result = dict(changed=bool(commands), commands=commands, device_size_bytes=parent["size_bytes"],
+                  partition=on_disk, diff=dict(before=summary(before), after=summary(after)))
+    if on_disk is not None:
+        result["stable_path"] = stable_path(parent, on_disk)
+    if kernel_after is not None:
+        result["kernel_name"] = kernel_after["kernel_name"]
+        result["kernel_size_bytes"] = (on_disk["size_bytes"] if module.check_mode and refresh
+                                       else kernel_after["size_bytes"])
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
