@@ -1,0 +1,151 @@
+"""Partition planning on tables captured in the lab (sfdisk 2.38.1, kpartx 0.9.4)."""
+
+import pytest
+from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
+    aligned_end_sector, parse_blkid_probe, parse_kpartx_delimiter, parse_sfdisk_json,
+    plan_kernel_refresh, plan_table, table_after_plan)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from conftest import read_fixture
+
+GIB = 1 << 30
+DEVICE = "/dev/disk/by-id/dm-uuid-mpath-35000c0ca1ab00001"
+MULTIPATH = {"kind": "dm", "map_name": "mpatha", "dm_uuid": "mpath-35000c0ca1ab00001",
+             "size_bytes": 3 * GIB}
+
+
+def table(name="sfdisk_json_one_partition.txt"):
+    return parse_sfdisk_json(read_fixture("util-linux-2.38.1/" + name))
+
+
+def params(**overrides):
+    values = {"name": "vmstore", "grow": False, "refresh": False, "force": False,
+              "sector_bytes": 512}
+    values.update(overrides)
+    return values
+
+
+def test_parse_sfdisk_json_reads_partition_one_in_bytes():
+    parsed = table()
+    assert (parsed["label"], parsed["sector_bytes"], parsed["last_usable_sector"]) == \
+        ("gpt", 512, 6291422)
+    assert parsed["partitions"] == [{
+        "number": 1, "start_sector": 2048, "size_sectors": 6287360, "start_bytes": 1 << 20,
+        "size_bytes": 6287360 * 512, "type": "0FC63DAF-8483-4772-8E79-3D69D8477DE4",
+        "uuid": "4b2ef114-c294-f947-9162-1f4d9a30cfea", "name": "vmstore"}]
+
+
+def test_create_plan_matches_what_sfdisk_made_in_the_lab():
+    # The lab's partition was made by this plan; recomputing it gives the same layout.
+    ((argv, script),) = plan_table(DEVICE, None, {}, 3 * GIB, params())
+    assert argv == ["sfdisk", "--no-reread", "--no-tell-kernel", "--wipe", "never",
+                    "--wipe-partitions", "never", DEVICE]
+    made = table()["partitions"][0]
+    assert script == ('label: gpt\nstart=2048, size=%d, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4,'
+                      ' name="vmstore"\n' % made["size_sectors"])
+
+
+def test_existing_matching_table_is_left_alone():
+    assert plan_table(DEVICE, table(), {}, 3 * GIB, params()) == []
+
+
+def test_grow_plan_is_empty_when_partition_already_fills_the_device():
+    assert plan_table(DEVICE, table(), {}, 3 * GIB, params(grow=True)) == []
+
+
+def test_grow_after_the_lun_grew_extends_partition_one_to_the_aligned_end():
+    grown = table("sfdisk_json_device_grew.txt")
+    ((argv, script),) = plan_table(DEVICE, grown, {}, 4 * GIB, params(grow=True))
+    assert argv == ["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", DEVICE]
+    # 4 GiB: the last usable sector is 8388574, the last whole MiB ends at 8386559; the lab's
+    # grown partition came out at 8384512 sectors (4292870144 bytes).
+    assert script == "start=2048, size=%d\n" % (8386560 - 2048)
+    assert aligned_end_sector(4 * GIB, 512) == 8386559
+
+
+def test_refresh_never_writes():
+    grown = table("sfdisk_json_device_grew.txt")
+    assert plan_table(DEVICE, grown, {}, 4 * GIB, params(refresh=True)) == []
+
+
+def test_check_mode_prediction_equals_the_grow_plan():
+    grown = table("sfdisk_json_device_grew.txt")
+    writes = plan_table(DEVICE, grown, {}, 4 * GIB, params(grow=True))
+    predicted = table_after_plan(grown, writes, 4 * GIB, params(grow=True))["partitions"][0]
+    assert (predicted["start_sector"], predicted["size_sectors"], predicted["name"],
+            predicted["uuid"]) == (2048, 8386560 - 2048, "vmstore",
+                                   "4b2ef114-c294-f947-9162-1f4d9a30cfea")
+
+
+def test_blank_device_is_refused_for_refresh():
+    with pytest.raises(ToolError, match="no partition table to re-read"):
+        plan_table(DEVICE, None, {}, 3 * GIB, params(refresh=True))
+
+
+def test_device_with_ext4_is_refused_without_force_and_wiped_with_it():
+    ext4 = parse_blkid_probe(read_fixture("util-linux-2.38.1/blkid_probe_ext4.txt"))
+    with pytest.raises(ToolError, match=r"already holds ext4; refusing .*force: true"):
+        plan_table(DEVICE, None, ext4, 3 * GIB, params())
+    ((argv, _script),) = plan_table(DEVICE, None, ext4, 3 * GIB, params(force=True))
+    assert argv[3:5] == ["--wipe", "always"]
+
+
+def test_other_partition_name_is_refused():
+    with pytest.raises(ToolError, match=r"named 'vmstore', not 'data'.*name: vmstore"):
+        plan_table(DEVICE, table(), {}, 3 * GIB, params(name="data"))
+
+
+def test_non_gpt_and_extra_partitions_are_refused():
+    dos = dict(table(), label="dos")
+    with pytest.raises(ToolError, match="holds a dos partition table, not GPT"):
+        plan_table(DEVICE, dos, {}, 3 * GIB, params())
+    two = table()
+    two["partitions"].append(dict(two["partitions"][0], number=2))
+    with pytest.raises(ToolError, match="holds partitions 1, 2"):
+        plan_table(DEVICE, two, {}, 3 * GIB, params(grow=True))
+
+
+def test_partition_beyond_the_device_this_node_sees_is_refused():
+    grown_on_disk = table("sfdisk_json_device_grew.txt")
+    grown_on_disk["partitions"][0]["size_sectors"] = 8386560 - 2048
+    with pytest.raises(ToolError, match="ends beyond the 3221225472 bytes this node sees"):
+        plan_table(DEVICE, grown_on_disk, {}, 3 * GIB, params(refresh=True))
+
+
+def test_blkid_probe_of_a_partition_table_and_of_nothing():
+    assert parse_blkid_probe(read_fixture("util-linux-2.38.1/blkid_probe_gpt.txt"))["PTTYPE"] == "gpt"
+    assert parse_blkid_probe("") == {}
+
+
+def test_debian_udev_rule_gives_the_part_delimiter():
+    rules = read_fixture("multipath-tools-0.9.4/udev_60-kpartx.rules.txt")
+    assert parse_kpartx_delimiter(rules) == (True, "-part")
+
+
+def test_rule_without_delimiter_leaves_kpartx_default_and_comments_do_not_count():
+    # Constructed lines, not captured: the shape of a rule that gives no -p, behind a comment.
+    rules = '#RUN+="/sbin/kpartx -un -p -part /dev/$name"\nRUN+="/sbin/kpartx -un /dev/$name"\n'
+    assert parse_kpartx_delimiter(rules) == (True, None)
+    assert parse_kpartx_delimiter("# nothing here\n") == (False, None)
+
+
+def on_disk(size_bytes):
+    return {"start_bytes": 1 << 20, "size_bytes": size_bytes}
+
+
+def test_kernel_refresh_reloads_the_multipath_partition_map_with_the_system_delimiter():
+    assert plan_kernel_refresh(DEVICE, MULTIPATH, {"size_bytes": 2 * GIB}, on_disk(3 * GIB - (2 << 20)),
+                               "-part") == [["kpartx", "-u", "-p", "-part", "/dev/mapper/mpatha"]]
+    assert plan_kernel_refresh(DEVICE, MULTIPATH, None, on_disk(GIB), None) == [
+        ["kpartx", "-u", "/dev/mapper/mpatha"]]
+
+
+def test_kernel_refresh_is_empty_when_the_kernel_already_agrees():
+    assert plan_kernel_refresh(DEVICE, MULTIPATH, {"size_bytes": GIB}, on_disk(GIB), "-part") == []
+
+
+def test_kernel_refresh_for_a_disk_adds_or_updates_with_partx():
+    disk = {"kind": "disk", "size_bytes": 3 * GIB}
+    assert plan_kernel_refresh("/dev/sdc", disk, None, on_disk(GIB), None) == [
+        ["partx", "-a", "--nr", "1", "/dev/sdc"]]
+    assert plan_kernel_refresh("/dev/sdc", disk, {"size_bytes": GIB // 2, "start_bytes": 1 << 20},
+                               on_disk(GIB), None) == [["partx", "-u", "--nr", "1", "/dev/sdc"]]
