@@ -6,11 +6,13 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help deps demo test lint unit molecule down build clean
+.PHONY: help deps demo test lint sanity unit molecule down build clean
 
 NODES ?= 3
 VENV := $(CURDIR)/.venv
 COLLECTION_LINK := $(CURDIR)/.build/collections/ansible_collections/ocfs2/cluster
+# Outside the repository: inside it, ansible-test would take git's view, which ignores .build/.
+SANITY_ROOT := /tmp/ocfs2-cluster-sanity/ansible_collections/ocfs2/cluster
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR ?= false
@@ -43,6 +45,7 @@ demo: deps
 test: deps
 	@failed=""; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
+	$(MAKE) --no-print-directory sanity || failed="$$failed sanity"; \
 	$(MAKE) --no-print-directory unit || failed="$$failed unit"; \
 	$(MAKE) --no-print-directory molecule || failed="$$failed molecule"; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; echo "all test stages passed"
@@ -50,6 +53,18 @@ test: deps
 lint: deps
 	ansible-lint
 	python3 -m py_compile tools/lab
+
+# ansible-test wants the collection under ansible_collections/NAMESPACE/NAME: a copy of the
+# files git knows (committed or not ignored), checked with this Python in its own venvs.
+sanity: deps
+	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
+	git ls-files --cached --others --exclude-standard | while read -r file; do \
+		[ -e "$$file" ] && printf '%s\0' "$$file"; done | xargs -0 cp --parents -t $(SANITY_ROOT)
+	@# ansible-test downloads a pip bootstrap script from a host outside the package registries;
+	@# the stand-in bootstraps pip with ensurepip instead (pip 24.2 is what ansible-core 2.19 asks).
+	mkdir -p $(HOME)/.ansible/test/cache
+	cp tools/get-pip-offline.py $(HOME)/.ansible/test/cache/get_pip_24_2.py
+	cd $(SANITY_ROOT) && ansible-test sanity --python 3.11 --color no plugins/
 
 unit: deps
 	python3 -m pytest tests/unit

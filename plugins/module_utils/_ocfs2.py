@@ -9,6 +9,7 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import check_cluster_name
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 # What a blkid probe reports for data that must not be overwritten without force.
@@ -77,29 +78,12 @@ def parse_mounted_nodes(text):
     return [node.strip() for node in nodes.split(",") if node.strip()]
 
 
-def parse_proc_mounts(text):
-    """(source, mount point, type) per line of /proc/mounts, with octal escapes decoded."""
-    entries = []
-    for line in text.splitlines():
-        fields = line.split()
-        if len(fields) >= 3:
-            entries.append(tuple(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)),
-                                        value) for value in fields[:3]))
-    return entries
-
-
 def size_to_bytes(text):
     """'4K' -> 4096, '1M' -> 1048576, '512' -> 512, as mkfs.ocfs2 reads -b and -C."""
     match = re.match(r"^(\d+)([KkMm]?)$", str(text))
     if not match:
         raise ToolError("size %r is not understood: give bytes or a number with K or M" % (text,))
     return int(match.group(1)) << {"": 0, "k": 10, "m": 20}[match.group(2).lower()]
-
-
-def validate_cluster_name(name):
-    if name is not None and not re.match(r"^[0-9A-Za-z]{1,16}$", name):
-        raise ToolError("cluster_name %r is not a valid O2CB cluster name: use 1 to 16 letters "
-                        "and digits" % (name,))
 
 
 def mkfs_argv(device, params):
@@ -133,7 +117,8 @@ def plan_filesystem(device, filesystem, signature, device_bytes, mount, params):
     ({"source", "mount_point", "source_exists", "current_path"}) or None.
     Returns a list of steps {"argv": [...], "stdin": str or None, "why": str}.
     """
-    validate_cluster_name(params.get("cluster_name"))
+    if params.get("cluster_name") is not None:
+        check_cluster_name(params["cluster_name"])
     mounted_anywhere = describe_mounts(filesystem or {}, mount)
     foreign = filesystem is not None and params.get("cluster_name") and (
         filesystem["cluster_name"] != params["cluster_name"]

@@ -158,8 +158,8 @@ def plan_table(device, table, signature, device_bytes, params):
     partition = table["partitions"][0]
     if partition["name"] != name:
         raise ToolError("partition 1 of %s is named %r, not %r; refusing to change it. Set name: "
-                        "%s if it is the one you mean." % (device, partition["name"], name,
-                                                         partition["name"]))
+                        "%s if it is the one you mean."
+                        % (device, partition["name"], name, partition["name"]))
     end_sector = partition["start_sector"] + partition["size_sectors"] - 1
     if end_sector > max_last_usable_sector(device_bytes, table["sector_bytes"]):
         raise ToolError("partition 1 of %s ends beyond the %d bytes this node sees: the device "

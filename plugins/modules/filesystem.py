@@ -28,7 +28,7 @@ description:
   - Changes O(label) and O(node_slots) of an existing filesystem only when no node mounts it
     (C(tunefs.ocfs2) refuses them while mounted), and refuses clearly otherwise.
 author:
-  - ocfs2.cluster contributors
+  - ocfs2.cluster contributors (@ocfs2-cluster)
 options:
   device:
     description:
@@ -102,8 +102,14 @@ notes:
 attributes:
   check_mode:
     support: full
+    description: Builds the same plan as a real run, runs nothing and reports the same C(changed).
   diff_mode:
     support: full
+    description: Shows label, node slots, size, cluster and UUID before and after.
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on Linux hosts with device-mapper multipath and ocfs2-tools.
 requirements:
   - ocfs2-tools (mkfs.ocfs2, tunefs.ocfs2, debugfs.ocfs2, mounted.ocfs2), blkid, blockdev.
 """
@@ -194,8 +200,9 @@ commands:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
-    find_mount, parse_debugfs_stats, parse_mounted_nodes, parse_proc_mounts, plan_filesystem)
+    find_mount, parse_debugfs_stats, parse_mounted_nodes, plan_filesystem)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import BlockDevices
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 
@@ -272,8 +279,8 @@ def check_outcome(device, steps, before, after):
     for step in steps:
         argv = step["argv"]
         if argv[0] == "mkfs.ocfs2" and filesystem is None:
-            raise ToolError("%s exited 0 but %s holds no OCFS2 filesystem" % (" ".join(argv),
-                                                                               device))
+            raise ToolError("%s exited 0 but %s holds no OCFS2 filesystem"
+                            % (" ".join(argv), device))
         if argv[:2] == ["tunefs.ocfs2", "-S"]:
             expected = after["device_size_bytes"] // filesystem["cluster_size"] * \
                 filesystem["cluster_size"]

@@ -21,7 +21,7 @@ description:
   - Refuses, before any change, a map that does not exist, a map with a failed path, paths that
     disagree on the size after the rescan, and a LUN smaller than the map.
 author:
-  - ocfs2.cluster contributors
+  - ocfs2.cluster contributors (@ocfs2-cluster)
 options:
   name:
     description:
@@ -44,8 +44,14 @@ notes:
 attributes:
   check_mode:
     support: full
+    description: Builds the same plan as a real run; the paths are not rescanned (see notes).
   diff_mode:
     support: full
+    description: Shows the map's size before and after.
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on Linux hosts with device-mapper multipath and ocfs2-tools.
 requirements:
   - multipath-tools 0.8 or later (C(multipathd show maps json)).
 """

@@ -28,7 +28,7 @@ description:
     the kernel. C(parted) is not used, since libparted creates device-mapper partition maps under
     its own names and renames a mounted multipath partition map.
 author:
-  - ocfs2.cluster contributors
+  - ocfs2.cluster contributors (@ocfs2-cluster)
 options:
   device:
     description:
@@ -65,8 +65,14 @@ notes:
 attributes:
   check_mode:
     support: full
+    description: Builds the same plan as a real run, writes nothing and reports the same C(changed).
   diff_mode:
     support: full
+    description: Shows the partition table before and after.
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on Linux hosts with device-mapper multipath and ocfs2-tools.
 requirements:
   - sfdisk (util-linux 2.26 or later; Debian package C(fdisk)), blkid, and C(kpartx) for
     multipath maps or C(partx) for disks.

@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import sys
 import tarfile
 
 import pytest
@@ -10,6 +11,8 @@ import pathlib
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
+# The ansible-galaxy of the Python running the tests, whatever PATH says.
+ANSIBLE_GALAXY = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
 LEFT_OUT = (".ci/", ".lab/", ".venv/", ".build/", "tools/", "tests/", "molecule/", "Makefile",
             "ansible.cfg", "requirements.txt", "inventories/lab/", ".git/", ".config/",
             ".ansible-lint", "pytest.ini", ".gitignore")
@@ -18,7 +21,7 @@ LEFT_OUT = (".ci/", ".lab/", ".venv/", ".build/", "tools/", "tests/", "molecule/
 @pytest.fixture(scope="module")
 def tarball(tmp_path_factory):
     output = tmp_path_factory.mktemp("dist")
-    subprocess.run(["ansible-galaxy", "collection", "build", "--output-path", str(output), str(REPO)],
+    subprocess.run([ANSIBLE_GALAXY, "collection", "build", "--output-path", str(output), str(REPO)],
                    check=True, capture_output=True, text=True)
     (path,) = output.glob("ocfs2-cluster-*.tar.gz")
     return path
@@ -42,10 +45,10 @@ def test_tarball_installs(tarball, tmp_path):
     # Only the scratch folder is a collections path: the repository's own link must not
     # count as "already installed". --no-deps: no Galaxy here; ansible.posix is in the venv.
     environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(tmp_path))
-    subprocess.run(["ansible-galaxy", "collection", "install", "--no-deps", "--offline",
+    subprocess.run([ANSIBLE_GALAXY, "collection", "install", "--no-deps", "--offline",
                     "-p", str(tmp_path), str(tarball)], check=True, capture_output=True, text=True,
                    env=environment)
-    listing = subprocess.run(["ansible-galaxy", "collection", "list", "ocfs2.cluster",
+    listing = subprocess.run([ANSIBLE_GALAXY, "collection", "list", "ocfs2.cluster",
                               "-p", str(tmp_path)], check=True, capture_output=True, text=True,
                              env=environment)
     assert "0.1.0" in listing.stdout

@@ -1,8 +1,9 @@
 """OCFS2 reading and planning, on output captured in the lab (ocfs2-tools 1.8.7)."""
 
 import pytest
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
-    find_mount, parse_debugfs_stats, parse_mounted_nodes, parse_proc_mounts, plan_filesystem)
+    find_mount, parse_debugfs_stats, parse_mounted_nodes, plan_filesystem)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import parse_blkid_probe
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
@@ -159,7 +160,7 @@ def test_shrink_is_refused():
 
 
 def test_bad_cluster_name_is_refused_before_anything():
-    with pytest.raises(ToolError, match="1 to 16 letters and digits"):
+    with pytest.raises(ToolError, match="1 to 16 alphanumeric characters"):
         plan_filesystem(DEVICE, None, {}, PARTITION_3G, None,
                         params(cluster_name="cluster-with-dashes"))
 

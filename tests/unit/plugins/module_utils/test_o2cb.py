@@ -1,0 +1,455 @@
+"""o2cb parsing and planning, on cluster.conf, configfs and /proc/mounts captured in the lab."""
+
+import pytest
+from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import (
+    DEFAULT_CONFIG_FILE, check_cluster_name, check_outcome, config_nodes, is_local_node,
+    is_online, o2cb_diff, o2cb_report, parse_cluster_conf, parse_configfs, parse_ocfs2_mounts,
+    plan_o2cb)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from conftest import read_fixture
+
+FIXTURES = "ocfs2-tools-1.8.7/"
+INIT = "/etc/init.d/o2cb"
+REGION = "98D608B2A251485783B9D9EE45A7DDF5"
+NODE1 = {"name": "node1", "number": 1, "ip_address": "192.168.7.11", "port": 7777}
+NODE2 = {"name": "node2", "number": 2, "ip_address": "192.168.7.12", "port": 7777}
+NODE3 = {"name": "node3", "number": 3, "ip_address": "192.168.7.13", "port": 7777}
+REGISTER = ["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "register-cluster", "ocfs2lab"]
+
+
+def conf(fixture):
+    return parse_cluster_conf(read_fixture(FIXTURES + fixture))
+
+
+def configfs(fixture):
+    return parse_configfs(read_fixture(FIXTURES + fixture))
+
+
+def found(conf_fixture="cluster_conf_two_nodes.txt", configfs_fixture="configfs_online.txt",
+          mounts_fixture="proc_mounts_no_ocfs2.txt", hostname="node1", cluster_name="ocfs2lab",
+          config_file=DEFAULT_CONFIG_FILE, init_script=INIT, conf_text=None):
+    """What read_o2cb() would return on node1 in the lab state the fixtures captured."""
+    if conf_text is None and conf_fixture:
+        conf_text = read_fixture(FIXTURES + conf_fixture)
+    return {
+        "cluster_name": cluster_name,
+        "config_file": config_file,
+        "config": None if conf_text is None else parse_cluster_conf(conf_text, config_file),
+        "registered": configfs(configfs_fixture),
+        "mounts": parse_ocfs2_mounts(read_fixture(FIXTURES + mounts_fixture)),
+        "hostname": hostname,
+        "init_script": init_script,
+    }
+
+
+def params(state="online", cluster_name="ocfs2lab", heartbeat_mode=None,
+           config_file=DEFAULT_CONFIG_FILE):
+    return {"state": state, "cluster_name": cluster_name, "heartbeat_mode": heartbeat_mode,
+            "config_file": config_file}
+
+
+def local(node, is_local):
+    return dict(node, local=is_local)
+
+
+# cluster.conf
+
+
+def test_parse_cluster_conf_written_by_hand():
+    assert conf("cluster_conf_two_nodes.txt") == {"ocfs2lab": {
+        "name": "ocfs2lab", "heartbeat_mode": "local", "node_count": 2,
+        "nodes": [NODE1, NODE2], "heartbeat_regions": []}}
+
+
+def test_parse_cluster_conf_as_o2cb_add_node_rewrote_it():
+    cluster = conf("cluster_conf_o2cb_add_node.txt")["ocfs2lab"]
+    assert cluster["nodes"] == [NODE1, NODE2, NODE3]
+    assert cluster["node_count"] == 3
+
+
+def test_parse_cluster_conf_with_global_heartbeat_region():
+    cluster = conf("cluster_conf_global_one_region.txt")["ocfs2lab"]
+    assert cluster["heartbeat_mode"] == "global"
+    assert cluster["heartbeat_regions"] == [REGION]
+    assert cluster["nodes"] == [NODE1, NODE2]
+
+
+def test_parse_cluster_conf_names_the_file_and_line_it_cannot_read():
+    text = read_fixture(FIXTURES + "cluster_conf_two_nodes.txt").replace(
+        "\tnumber = 1", "\tnumber: 1")
+    with pytest.raises(ToolError, match=r"/etc/ocfs2/cluster.conf line 9 .*'\\tnumber: 1'"):
+        parse_cluster_conf(text, "/etc/ocfs2/cluster.conf")
+
+
+def test_parse_cluster_conf_refuses_a_node_without_address():
+    text = read_fixture(FIXTURES + "cluster_conf_two_nodes.txt").replace(
+        "\tip_address = 192.168.7.12\n", "")
+    with pytest.raises(ToolError, match=r"line 13: the node stanza lacks ip_address"):
+        parse_cluster_conf(text)
+
+
+def test_parse_cluster_conf_refuses_a_non_numeric_node_number():
+    text = read_fixture(FIXTURES + "cluster_conf_two_nodes.txt").replace(
+        "number = 2", "number = two")
+    with pytest.raises(ToolError, match=r"number = 'two' is not a number"):
+        parse_cluster_conf(text)
+
+
+# configfs
+
+
+def test_parse_configfs_online_cluster():
+    assert configfs("configfs_online.txt") == {"ocfs2lab": {
+        "name": "ocfs2lab", "heartbeat_mode": "local", "heartbeat_regions": [],
+        "nodes": [local(NODE1, True), local(NODE2, False)]}}
+
+
+def test_parse_configfs_mounted_cluster_has_an_active_region():
+    registration = configfs("configfs_online_mounted.txt")["ocfs2lab"]
+    assert registration["heartbeat_regions"] == [REGION]
+    assert registration["nodes"] == [local(NODE1, True), local(NODE2, False)]
+
+
+def test_parse_configfs_after_a_node_was_added_online():
+    registration = configfs("configfs_online_node3_registered.txt")["ocfs2lab"]
+    assert registration["nodes"] == [local(NODE1, True), local(NODE2, False), local(NODE3, False)]
+
+
+def test_parse_configfs_stack_not_loaded_is_no_cluster():
+    assert configfs("configfs_stack_not_loaded.txt") == {}
+
+
+def test_parse_configfs_other_cluster():
+    assert list(configfs("configfs_other_cluster_online.txt")) == ["other"]
+
+
+@pytest.mark.parametrize("fixture, online", [
+    ("configfs_online.txt", True),
+    ("configfs_online_mounted.txt", True),
+    ("configfs_online_global.txt", True),
+    # Both states below were reached by commands that exited 0; o2cb cluster-status said offline.
+    ("configfs_registered_without_local_node.txt", False),
+    ("configfs_registered_global_no_region.txt", False),
+])
+def test_is_online_agrees_with_o2cb_cluster_status(fixture, online):
+    assert is_online(configfs(fixture)["ocfs2lab"]) is online
+
+
+def test_is_online_without_registration():
+    assert is_online(None) is False
+
+
+# /proc/mounts and names
+
+
+def test_parse_ocfs2_mounts_finds_the_shared_mount():
+    assert parse_ocfs2_mounts(read_fixture(FIXTURES + "proc_mounts_ocfs2_mounted.txt")) == [
+        {"device": "/dev/sda", "mount_point": "/mnt/shared"}]
+
+
+def test_parse_ocfs2_mounts_does_not_count_dlmfs():
+    assert parse_ocfs2_mounts(read_fixture(FIXTURES + "proc_mounts_no_ocfs2.txt")) == []
+
+
+def test_parse_ocfs2_mounts_decodes_spaces():
+    text = read_fixture(FIXTURES + "proc_mounts_ocfs2_mounted.txt").replace(
+        "/mnt/shared", "/mnt/vm\\040disks")
+    assert parse_ocfs2_mounts(text)[0]["mount_point"] == "/mnt/vm disks"
+
+
+@pytest.mark.parametrize("node_name, hostname, expected", [
+    ("node1", "node1", True),
+    ("NODE1", "node1", True),
+    ("node1", "node1.lab.example", True),
+    ("node1", "node10", False),
+    ("node1", "node", False),
+    ("node1.lab", "node1", False),
+])
+def test_is_local_node_matches_like_o2cb(node_name, hostname, expected):
+    assert is_local_node(node_name, hostname) is expected
+
+
+@pytest.mark.parametrize("name", ["ocfs2lab", "A", "a234567890123456"])
+def test_check_cluster_name_accepts_alphanumerics(name):
+    check_cluster_name(name)
+
+
+@pytest.mark.parametrize("name", ["", "ocfs2-lab", "ocfs2_lab", "a2345678901234567", "é"])
+def test_check_cluster_name_refuses(name):
+    with pytest.raises(ToolError, match=r"1 to 16 alphanumeric characters"):
+        check_cluster_name(name)
+
+
+# Plans: state online
+
+
+def test_plan_is_empty_when_cluster_is_online_with_the_nodes_of_cluster_conf():
+    assert plan_o2cb(found(), params()) == []
+
+
+def test_plan_is_empty_when_mounted_and_heartbeat_mode_already_matches():
+    state = found(configfs_fixture="configfs_online_mounted.txt",
+                  mounts_fixture="proc_mounts_ocfs2_mounted.txt")
+    assert plan_o2cb(state, params(heartbeat_mode="local")) == []
+
+
+def test_plan_is_empty_when_host_name_has_a_domain():
+    assert plan_o2cb(found(hostname="node1.lab.example"), params()) == []
+
+
+def test_plan_brings_offline_cluster_online_with_the_init_script():
+    state = found(configfs_fixture="configfs_stack_not_loaded.txt")
+    assert plan_o2cb(state, params()) == [[INIT, "online", "ocfs2lab"]]
+
+
+def test_plan_brings_online_a_cluster_registered_without_the_local_node():
+    state = found(configfs_fixture="configfs_registered_without_local_node.txt")
+    assert plan_o2cb(state, params()) == [[INIT, "online", "ocfs2lab"]]
+
+
+def test_plan_registers_a_node_added_to_cluster_conf_while_online():
+    state = found(conf_fixture="cluster_conf_o2cb_add_node.txt")
+    assert plan_o2cb(state, params()) == [REGISTER]
+
+
+def test_plan_registers_from_the_given_config_file():
+    state = found(conf_fixture="cluster_conf_o2cb_add_node.txt", config_file="/tmp/add.conf")
+    assert plan_o2cb(state, params(config_file="/tmp/add.conf")) == [
+        ["o2cb", "--config-file", "/tmp/add.conf", "register-cluster", "ocfs2lab"]]
+
+
+def test_plan_unregisters_a_node_removed_from_cluster_conf():
+    state = found(configfs_fixture="configfs_online_node3_registered.txt")
+    assert plan_o2cb(state, params()) == [REGISTER]
+
+
+def test_plan_is_empty_once_the_added_node_is_registered():
+    state = found(conf_fixture="cluster_conf_o2cb_add_node.txt",
+                  configfs_fixture="configfs_online_node3_registered.txt")
+    assert plan_o2cb(state, params()) == []
+
+
+def test_plan_refuses_when_host_name_is_not_in_cluster_conf():
+    with pytest.raises(ToolError) as error:
+        plan_o2cb(found(hostname="node3"), params())
+    message = str(error.value)
+    assert "this host's name node3 is not a node of cluster ocfs2lab" in message
+    assert DEFAULT_CONFIG_FILE in message and "(nodes: node1, node2)" in message
+    assert "node names must equal the hosts' names" in message
+
+
+def test_plan_refuses_a_bad_cluster_name_before_reading_anything():
+    with pytest.raises(ToolError, match=r"cluster name 'ocfs2-lab' is invalid"):
+        plan_o2cb(found(conf_fixture=None, cluster_name="ocfs2-lab"),
+                  params(cluster_name="ocfs2-lab"))
+
+
+def test_plan_refuses_without_cluster_conf():
+    with pytest.raises(ToolError, match=r"/etc/ocfs2/cluster.conf does not exist.*Write it first, "
+                                        r"e.g. with the ocfs2.cluster cluster role"):
+        plan_o2cb(found(conf_fixture=None, configfs_fixture="configfs_stack_not_loaded.txt"),
+                  params())
+
+
+def test_plan_refuses_a_cluster_that_cluster_conf_does_not_describe():
+    with pytest.raises(ToolError, match=r"describes no cluster prod \(it describes: ocfs2lab\)"):
+        plan_o2cb(found(cluster_name="prod"), params(cluster_name="prod"))
+
+
+def test_plan_refuses_while_another_cluster_is_registered():
+    state = found(configfs_fixture="configfs_other_cluster_online.txt")
+    with pytest.raises(ToolError, match=r"cluster other is registered on this node.*"
+                                        r"state: offline, cluster_name: other"):
+        plan_o2cb(state, params())
+
+
+def test_plan_refuses_heartbeat_mode_change_while_online():
+    with pytest.raises(ToolError, match=r"online on this node in local heartbeat mode, and "
+                                        r"heartbeat_mode: global was asked; the mode cannot "
+                                        r"change .* Set state: offline on every node first, "
+                                        r"then heartbeat_mode: global\.$"):
+        plan_o2cb(found(), params(heartbeat_mode="global"))
+    state = found(conf_fixture="cluster_conf_global_one_region.txt",
+                  configfs_fixture="configfs_online_global.txt")
+    with pytest.raises(ToolError, match=r"online on this node in global heartbeat mode, and "
+                                        r"heartbeat_mode: local was asked; the mode cannot"):
+        plan_o2cb(state, params(heartbeat_mode="local"))
+
+
+def test_plan_refuses_cluster_conf_edited_to_global_while_running_local():
+    with pytest.raises(ToolError, match=r"online on this node in local heartbeat mode, and "
+                                        r"/etc/ocfs2/cluster.conf says global; the mode cannot.*"
+                                        r"Restore heartbeat_mode = local in "
+                                        r"/etc/ocfs2/cluster\.conf"):
+        plan_o2cb(found(conf_fixture="cluster_conf_global_one_region.txt"), params())
+
+
+def test_plan_restores_the_running_mode_in_cluster_conf_when_asked():
+    state = found(conf_fixture="cluster_conf_global_one_region.txt")
+    assert plan_o2cb(state, params(heartbeat_mode="local")) == [
+        ["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "heartbeat-mode", "ocfs2lab", "local"]]
+
+
+def test_plan_refuses_global_heartbeat_without_region():
+    state = found(configfs_fixture="configfs_stack_not_loaded.txt")
+    with pytest.raises(ToolError, match=r"lists no heartbeat region"):
+        plan_o2cb(state, params(heartbeat_mode="global"))
+
+
+def test_plan_switches_offline_cluster_to_global_then_brings_it_online():
+    text = read_fixture(FIXTURES + "cluster_conf_global_one_region.txt").replace(
+        "heartbeat_mode = global", "heartbeat_mode = local")
+    state = found(conf_text=text, configfs_fixture="configfs_stack_not_loaded.txt")
+    assert plan_o2cb(state, params(heartbeat_mode="global")) == [
+        ["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "heartbeat-mode", "ocfs2lab", "global"],
+        [INIT, "online", "ocfs2lab"]]
+
+
+def test_plan_is_empty_when_global_cluster_runs_its_region():
+    state = found(conf_fixture="cluster_conf_global_one_region.txt",
+                  configfs_fixture="configfs_online_global.txt")
+    assert plan_o2cb(state, params(heartbeat_mode="global")) == []
+
+
+def test_plan_starts_heartbeat_on_a_region_added_while_online():
+    text = read_fixture(FIXTURES + "cluster_conf_global_one_region.txt") + (
+        "\nheartbeat:\n\tcluster = ocfs2lab\n\tregion = 0A1B2C3D4E5F60718293A4B5C6D7E8F9\n")
+    state = found(conf_text=text, configfs_fixture="configfs_online_global.txt")
+    assert plan_o2cb(state, params()) == [
+        ["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "start-heartbeat", "ocfs2lab"]]
+
+
+def test_plan_refuses_to_change_a_node_address_while_online():
+    text = read_fixture(FIXTURES + "cluster_conf_two_nodes.txt").replace(
+        "192.168.7.12", "192.168.7.22")
+    with pytest.raises(ToolError, match=r"gives node2 \(number 2, 192.168.7.22:7777\), but "
+                                        r"cluster ocfs2lab runs with node2 \(number 2, "
+                                        r"192.168.7.12:7777\)"):
+        plan_o2cb(found(conf_text=text), params())
+
+
+def test_plan_refuses_to_unregister_the_node_this_host_runs_as():
+    # NODE1 still matches the host name, but register-cluster would drop the node1 it runs as.
+    text = read_fixture(FIXTURES + "cluster_conf_two_nodes.txt").replace(
+        "name = node1", "name = NODE1")
+    with pytest.raises(ToolError, match=r"no longer lists node1, the node cluster ocfs2lab runs "
+                                        r"as on this host"):
+        plan_o2cb(found(conf_text=text), params())
+
+
+def test_plan_refuses_offline_cluster_with_another_config_file():
+    state = found(configfs_fixture="configfs_stack_not_loaded.txt", config_file="/tmp/c.conf")
+    with pytest.raises(ToolError, match=r"reads /etc/ocfs2/cluster.conf only, not /tmp/c.conf"):
+        plan_o2cb(state, params(config_file="/tmp/c.conf"))
+
+
+def test_plan_refuses_without_init_script():
+    state = found(configfs_fixture="configfs_stack_not_loaded.txt", init_script=None)
+    with pytest.raises(ToolError, match=r"No o2cb init script on this host.*/etc/init.d/o2cb"):
+        plan_o2cb(state, params())
+
+
+# Plans: state offline and info
+
+
+def test_plan_takes_online_cluster_offline_with_the_init_script():
+    assert plan_o2cb(found(), params(state="offline")) == [[INIT, "offline", "ocfs2lab"]]
+
+
+def test_plan_offline_is_empty_when_not_registered():
+    state = found(conf_fixture=None, configfs_fixture="configfs_stack_not_loaded.txt")
+    assert plan_o2cb(state, params(state="offline")) == []
+
+
+def test_plan_offline_leaves_another_cluster_alone():
+    state = found(configfs_fixture="configfs_other_cluster_online.txt")
+    assert plan_o2cb(state, params(state="offline")) == []
+
+
+def test_plan_refuses_offline_under_a_mounted_filesystem():
+    state = found(configfs_fixture="configfs_online_mounted.txt",
+                  mounts_fixture="proc_mounts_ocfs2_mounted.txt")
+    with pytest.raises(ToolError, match=r"OCFS2 /mnt/shared is mounted on this node; refusing to "
+                                        r"take cluster ocfs2lab offline.*umount /mnt/shared"):
+        plan_o2cb(state, params(state="offline"))
+
+
+def test_plan_offline_then_sets_heartbeat_mode():
+    assert plan_o2cb(found(), params(state="offline", heartbeat_mode="global")) == [
+        [INIT, "offline", "ocfs2lab"],
+        ["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "heartbeat-mode", "ocfs2lab", "global"]]
+
+
+def test_plan_info_changes_nothing_even_when_offline():
+    state = found(conf_fixture=None, configfs_fixture="configfs_stack_not_loaded.txt")
+    assert plan_o2cb(state, params(state="info", heartbeat_mode="global")) == []
+
+
+def test_plan_info_still_refuses_a_bad_cluster_name():
+    with pytest.raises(ToolError, match=r"is invalid"):
+        plan_o2cb(found(cluster_name="x" * 17), params(state="info", cluster_name="x" * 17))
+
+
+# Report, diff and the check after running
+
+
+def test_report_of_online_cluster():
+    assert o2cb_report(found()) == {
+        "cluster_name": "ocfs2lab", "online": True, "heartbeat_mode": "local",
+        "nodes": [local(NODE1, True), local(NODE2, False)],
+        "config_nodes": [local(NODE1, True), local(NODE2, False)]}
+
+
+def test_report_of_offline_cluster_takes_heartbeat_mode_from_cluster_conf():
+    state = found(conf_fixture="cluster_conf_global_one_region.txt",
+                  configfs_fixture="configfs_stack_not_loaded.txt")
+    report = o2cb_report(state)
+    assert (report["online"], report["heartbeat_mode"], report["nodes"]) == (False, "global", [])
+
+
+def test_config_nodes_mark_the_local_node_for_node2():
+    assert config_nodes(found(hostname="node2")) == [local(NODE1, False), local(NODE2, True)]
+
+
+def test_diff_of_a_node_add():
+    state = found(conf_fixture="cluster_conf_o2cb_add_node.txt")
+    assert o2cb_diff(state, params(), [REGISTER]) == {
+        "before": {"online": True, "heartbeat_mode": "local",
+                   "nodes": ["1 node1 192.168.7.11:7777 (local)", "2 node2 192.168.7.12:7777"]},
+        "after": {"online": True, "heartbeat_mode": "local",
+                  "nodes": ["1 node1 192.168.7.11:7777 (local)", "2 node2 192.168.7.12:7777",
+                            "3 node3 192.168.7.13:7777"]}}
+
+
+def test_diff_of_going_offline():
+    diff = o2cb_diff(found(), params(state="offline"), [[INIT, "offline", "ocfs2lab"]])
+    assert diff["after"] == {"online": False, "heartbeat_mode": "local", "nodes": []}
+    assert diff["before"]["online"] is True
+
+
+def test_check_outcome_accepts_the_registered_node_add():
+    state = found(conf_fixture="cluster_conf_o2cb_add_node.txt",
+                  configfs_fixture="configfs_online_node3_registered.txt")
+    check_outcome(state, params(), [REGISTER], "")
+
+
+def test_check_outcome_refuses_success_when_the_init_script_left_it_offline():
+    state = found(configfs_fixture="configfs_registered_without_local_node.txt")
+    output = 'Registering O2CB cluster "ocfs2lab": OK\n'
+    with pytest.raises(ToolError, match=r"/etc/init.d/o2cb online ocfs2lab ran, yet cluster "
+                                        r"ocfs2lab is offline on this node with nodes "
+                                        r"nodeX, node2"):
+        check_outcome(state, params(), [[INIT, "online", "ocfs2lab"]], output)
+
+
+def test_check_outcome_refuses_success_when_a_node_is_still_missing():
+    state = found(conf_fixture="cluster_conf_o2cb_add_node.txt")
+    with pytest.raises(ToolError, match=r"is online on this node with nodes node1, node2 "
+                                        r"\(/etc/ocfs2/cluster.conf lists node1, node2, node3\)"):
+        check_outcome(state, params(), [REGISTER], "")
+
+
+def test_check_outcome_refuses_success_when_still_registered_after_offline():
+    with pytest.raises(ToolError, match=r"offline ocfs2lab ran, yet cluster ocfs2lab is still "
+                                        r"registered"):
+        check_outcome(found(), params(state="offline"), [[INIT, "offline", "ocfs2lab"]], "")
