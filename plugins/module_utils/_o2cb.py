@@ -223,8 +223,6 @@ def plan_o2cb(found, params):
     """
     name = params["cluster_name"]
     check_cluster_name(name)
-    if params["state"] == "info":
-        return []
     if params["state"] == "offline":
         return _plan_offline(found, params)
     return _plan_online(found, params)

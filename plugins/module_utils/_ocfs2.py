@@ -9,7 +9,9 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import check_cluster_name
+from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import BlockDevices
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 # What a blkid probe reports for data that must not be overwritten without force.
@@ -125,8 +127,6 @@ def plan_filesystem(device, filesystem, signature, device_bytes, mount, params):
         or filesystem["cluster_stack"] != params["cluster_stack"])
 
     if filesystem is None or foreign:
-        if params["state"] == "info":
-            return []
         if mount is not None or mounted_anywhere:
             raise ToolError("%s is mounted (%s); refusing to format it, with or without force. "
                             "Unmount it everywhere first." % (device, mounted_anywhere or
@@ -150,8 +150,6 @@ def plan_filesystem(device, filesystem, signature, device_bytes, mount, params):
                  "why": "format"}]
 
     steps = []
-    if params["state"] == "info":
-        return steps
     for key in ("block_size", "cluster_size"):
         if params.get(key) and size_to_bytes(params[key]) != filesystem[key]:
             raise ToolError("%s of the filesystem on %s is %d, not %s; it is fixed at mkfs time. "
@@ -230,3 +228,45 @@ def find_mount(entries, device_number, path_device_number, mount_device_number, 
             return {"source": source, "mount_point": mount_point, "fstype": fstype,
                     "source_exists": False, "current_path": dm_path}
     return None
+
+
+def path_device_number(path):
+    try:
+        return os.stat(path).st_rdev
+    except OSError:
+        return None
+
+
+def mount_device_number(mount_point):
+    try:
+        return os.stat(mount_point).st_dev
+    except OSError:
+        return None
+
+
+class Volume(object):
+    """Everything the module reads about the device, in one place."""
+
+    def __init__(self, run, device):
+        self.run = run
+        self.device = device
+        self.block = BlockDevices(run)
+        self.sysfs_name = self.block.sysfs_name(device)
+        self.device_number = os.stat(os.path.realpath(device)).st_rdev
+
+    def read(self):
+        # Another node may have written the superblock: read it, not this node's cache.
+        self.run(["blockdev", "--flushbufs", self.device])
+        signature = self.block.probe_signature(self.device)
+        filesystem = None
+        if signature.get("TYPE") == "ocfs2":
+            _rc, stats, _err = self.run(["debugfs.ocfs2", "-R", "stats", self.device])
+            filesystem = parse_debugfs_stats(stats)
+            _rc, mounted, _err = self.run(["mounted.ocfs2", "-f", self.device])
+            filesystem["mounted_nodes"] = parse_mounted_nodes(mounted)
+        dm_name = self.block.dm_attribute(self.sysfs_name, "name")
+        mount = find_mount(parse_proc_mounts(self.run.read_file("/proc/mounts")),
+                           self.device_number, path_device_number, mount_device_number,
+                           "/dev/mapper/%s" % dm_name if dm_name else None)
+        return {"signature": signature, "filesystem": filesystem, "mount": mount,
+                "device_size_bytes": self.block.size_bytes(self.sysfs_name)}

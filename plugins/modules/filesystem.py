@@ -36,19 +36,12 @@ options:
         V(/dev/disk/by-id/dm-uuid-part1-mpath-WWID) or a whole multipath map.
     type: path
     required: true
-  state:
-    description:
-      - V(present) creates, grows or tunes the filesystem as asked.
-      - V(info) only reports.
-    type: str
-    choices: [present, info]
-    default: present
   cluster_name:
     description:
-      - The cluster the filesystem belongs to (1 to 16 letters and digits). Required to create
-        one for the o2cb stack. An OCFS2 filesystem of another cluster is not touched without
-        O(force).
+      - The cluster the filesystem belongs to (1 to 16 letters and digits). An OCFS2
+        filesystem of another cluster is not touched without O(force).
     type: str
+    required: true
   cluster_stack:
     description: The cluster stack written into the filesystem.
     type: str
@@ -99,6 +92,7 @@ notes:
     without cluster locks; after a node crashed it can list that node until its slot is
     recovered.
   - The O2CB cluster must be online on this node (M(ocfs2.cluster.o2cb)) to create or tune.
+  - M(ocfs2.cluster.filesystem_info) reads the filesystem without changing anything.
 attributes:
   check_mode:
     support: full
@@ -131,10 +125,11 @@ EXAMPLES = r"""
     grow: true
   run_once: true
 
-- name: Read the filesystem
+- name: Keep an existing filesystem of this cluster, format only a blank device
   ocfs2.cluster.filesystem:
     device: /dev/disk/by-id/dm-uuid-part1-mpath-36001405abcdef0123456789abcdef012
-    state: info
+    cluster_name: vmcluster
+  run_once: true
   register: shared_filesystem
 """
 
@@ -197,19 +192,13 @@ commands:
   elements: list
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
-    find_mount, parse_debugfs_stats, parse_mounted_nodes, plan_filesystem)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import BlockDevices
+from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import Volume, plan_filesystem
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 
 ARGUMENT_SPEC = dict(
     device=dict(type="path", required=True),
-    state=dict(type="str", choices=["present", "info"], default="present"),
-    cluster_name=dict(type="str"),
+    cluster_name=dict(type="str", required=True),
     cluster_stack=dict(type="str", choices=["o2cb", "pcmk", "cman"], default="o2cb"),
     label=dict(type="str"),
     node_slots=dict(type="int"),
@@ -223,48 +212,6 @@ ARGUMENT_SPEC = dict(
     force=dict(type="bool", default=False),
 )
 SUMMARY_KEYS = ("uuid", "label", "node_slots", "size_bytes", "cluster_stack", "cluster_name")
-
-
-def path_device_number(path):
-    try:
-        return os.stat(path).st_rdev
-    except OSError:
-        return None
-
-
-def mount_device_number(mount_point):
-    try:
-        return os.stat(mount_point).st_dev
-    except OSError:
-        return None
-
-
-class Volume(object):
-    """Everything the module reads about the device, in one place."""
-
-    def __init__(self, run, device):
-        self.run = run
-        self.device = device
-        self.block = BlockDevices(run)
-        self.sysfs_name = self.block.sysfs_name(device)
-        self.device_number = os.stat(os.path.realpath(device)).st_rdev
-
-    def read(self):
-        # Another node may have written the superblock: read it, not this node's cache.
-        self.run(["blockdev", "--flushbufs", self.device])
-        signature = self.block.probe_signature(self.device)
-        filesystem = None
-        if signature.get("TYPE") == "ocfs2":
-            _rc, stats, _err = self.run(["debugfs.ocfs2", "-R", "stats", self.device])
-            filesystem = parse_debugfs_stats(stats)
-            _rc, mounted, _err = self.run(["mounted.ocfs2", "-f", self.device])
-            filesystem["mounted_nodes"] = parse_mounted_nodes(mounted)
-        dm_name = self.block.dm_attribute(self.sysfs_name, "name")
-        mount = find_mount(parse_proc_mounts(self.run.read_file("/proc/mounts")),
-                           self.device_number, path_device_number, mount_device_number,
-                           "/dev/mapper/%s" % dm_name if dm_name else None)
-        return {"signature": signature, "filesystem": filesystem, "mount": mount,
-                "device_size_bytes": self.block.size_bytes(self.sysfs_name)}
 
 
 def summary(filesystem):

@@ -9,11 +9,12 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: multipath
-short_description: Report multipath maps and grow a map after its LUN grew
+short_description: Check a multipath map and grow it after its LUN grew
 version_added: 0.1.0
 description:
-  - Reports the multipath maps of the node with their WWID, size in bytes, device-mapper name and
-    each path with its device and state, from one C(multipathd show maps json) call and sysfs.
+  - With O(state=present), checks that the map exists and reports it with its WWID, size in
+    bytes, device-mapper name and each path with its device and state, from one
+    C(multipathd show maps json) call and sysfs. M(ocfs2.cluster.multipath_info) lists all maps.
   - With O(state=resized), grows a map after the storage grew its LUN, the way Red Hat's
     procedure does it. It rescans every path of the map through
     C(/sys/class/block/DEV/device/rescan), checks that all paths report the same new size, then
@@ -26,16 +27,15 @@ options:
   name:
     description:
       - The map, by its name (for example V(mpatha)) or its WWID.
-      - Required with O(state=resized). With O(state=info), limits the report to this map and
-        fails when it does not exist.
     type: str
+    required: true
   state:
     description:
-      - V(info) reports and changes nothing.
+      - V(present) checks that the map exists and changes nothing.
       - V(resized) makes the map as large as its LUN.
     type: str
-    choices: [info, resized]
-    default: info
+    choices: [present, resized]
+    default: present
 notes:
   - In check mode the paths are not rescanned, so the plan is made from the sizes the kernel
     already knows; RV(rescanned) is then empty.
@@ -57,9 +57,9 @@ requirements:
 """
 
 EXAMPLES = r"""
-- name: Read the multipath maps
+- name: Check that the shared LUN's map exists
   ocfs2.cluster.multipath:
-  register: multipath_maps
+    name: 36001405abcdef0123456789abcdef012
 
 - name: Grow the map of the shared LUN after the SAN grew it
   ocfs2.cluster.multipath:
@@ -74,7 +74,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 maps:
-  description: The node's multipath maps (only the one named by O(name) when it is given).
+  description: The map named by O(name), as a list of one, in the form of
+    M(ocfs2.cluster.multipath_info).
   returned: always
   type: list
   elements: dict
@@ -106,7 +107,7 @@ maps:
            device_state: running, size_bytes: 3221225472}
 map:
   description: The map named by O(name), after any change.
-  returned: when O(name) is given
+  returned: always
   type: dict
 size_before:
   description: The map's size in bytes before the module ran.
@@ -136,8 +137,8 @@ from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 
 ARGUMENT_SPEC = dict(
-    name=dict(type="str"),
-    state=dict(type="str", choices=["info", "resized"], default="info"),
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "resized"], default="present"),
 )
 
 
@@ -169,19 +170,15 @@ def resize(module, multipathd, name):
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
-                           required_if=[("state", "resized", ["name"])])
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     multipathd = Multipathd(Runner(module))
     name = module.params["name"]
     try:
         if module.params["state"] == "resized":
             result = resize(module, multipathd, name)
         else:
-            maps = multipathd.maps()
-            result = dict(changed=False, commands=[], maps=maps)
-            if name:
-                result["map"] = find_map(maps, name)
-                result["maps"] = [result["map"]]
+            found = find_map(multipathd.maps(), name)
+            result = dict(changed=False, commands=[], map=found, maps=[found])
     except ToolError as error:
         module.fail_json(msg=str(error), **error.details)
     module.exit_json(**result)

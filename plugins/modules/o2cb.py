@@ -40,9 +40,9 @@ options:
     description:
       - V(online) registers the cluster and its nodes on this node and brings it online.
       - V(offline) takes the cluster offline on this node (C(o2cb.init offline NAME)).
-      - V(info) changes nothing and only reports.
+      - M(ocfs2.cluster.o2cb_info) reports without changing anything.
     type: str
-    choices: [online, offline, info]
+    choices: [online, offline]
     default: online
   config_file:
     description:
@@ -60,7 +60,7 @@ options:
       - The mode cannot change while the cluster is online on the node; the module refuses
         then. Take the cluster offline on every node first.
       - V(global) needs at least one heartbeat region in O(config_file).
-      - Ignored with O(state=info). When not set, the mode in O(config_file) is kept.
+      - When not set, the mode in O(config_file) is kept.
     type: str
     choices: [local, global]
 notes:
@@ -113,12 +113,6 @@ EXAMPLES = r"""
     cluster_name: ocfs2lab
     state: offline
     heartbeat_mode: global
-
-- name: Read the state of the cluster
-  ocfs2.cluster.o2cb:
-    cluster_name: ocfs2lab
-    state: info
-  register: o2cb_state
 """
 
 RETURN = r"""
@@ -188,7 +182,7 @@ from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runne
 
 ARGUMENT_SPEC = dict(
     cluster_name=dict(type="str", required=True),
-    state=dict(type="str", choices=["online", "offline", "info"], default="online"),
+    state=dict(type="str", choices=["online", "offline"], default="online"),
     config_file=dict(type="path", default=DEFAULT_CONFIG_FILE),
     heartbeat_mode=dict(type="str", choices=["local", "global"]),
 )

@@ -349,7 +349,7 @@ def test_plan_refuses_without_init_script():
         plan_o2cb(state, params())
 
 
-# Plans: state offline and info
+# Plans: state offline; the report of a stopped stack
 
 
 def test_plan_takes_online_cluster_offline_with_the_init_script():
@@ -380,14 +380,11 @@ def test_plan_offline_then_sets_heartbeat_mode():
         ["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "heartbeat-mode", "ocfs2lab", "global"]]
 
 
-def test_plan_info_changes_nothing_even_when_offline():
+def test_report_of_a_node_where_the_stack_is_not_loaded():
+    # What o2cb_info returns there: offline, nothing registered, cluster.conf's mode unknown.
     state = found(conf_fixture=None, configfs_fixture="configfs_stack_not_loaded.txt")
-    assert plan_o2cb(state, params(state="info", heartbeat_mode="global")) == []
-
-
-def test_plan_info_still_refuses_a_bad_cluster_name():
-    with pytest.raises(ToolError, match=r"is invalid"):
-        plan_o2cb(found(cluster_name="x" * 17), params(state="info", cluster_name="x" * 17))
+    assert o2cb_report(state) == {"cluster_name": "ocfs2lab", "online": False,
+                                  "heartbeat_mode": None, "nodes": [], "config_nodes": []}
 
 
 # Report, diff and the check after running

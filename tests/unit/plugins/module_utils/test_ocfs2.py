@@ -23,7 +23,7 @@ def filesystem(name="debugfs_stats_vmstore.txt", mounted=()):
 
 
 def params(**overrides):
-    values = {"state": "present", "cluster_name": "labclu", "cluster_stack": "o2cb",
+    values = {"cluster_name": "labclu", "cluster_stack": "o2cb",
               "label": None, "node_slots": None, "block_size": None, "cluster_size": None,
               "fs_type": None, "journal_options": None, "features": None, "feature_level": None,
               "grow": False, "force": False}

@@ -1,0 +1,113 @@
+#!/usr/bin/python
+# Copyright: ocfs2.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: multipath_info
+short_description: Read the multipath maps of a node
+version_added: 0.1.0
+description:
+  - Reports the node's multipath maps with their WWID, size in bytes, device-mapper name and
+    each path with its device, states and size, from one C(multipathd show maps json) call and
+    sysfs.
+author:
+  - ocfs2.cluster contributors (@ocfs2-cluster)
+options:
+  name:
+    description:
+      - Only this map, by its name (for example V(mpatha)) or its WWID. Fails when it does not
+        exist.
+    type: str
+seealso:
+  - module: ocfs2.cluster.multipath
+attributes:
+  check_mode:
+    support: full
+    description: Changes nothing, in check mode or not.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is no difference to show.
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on Linux hosts with multipath-tools.
+requirements:
+  - multipath-tools 0.8 or later (C(multipathd show maps json)).
+"""
+
+EXAMPLES = r"""
+- name: Read the multipath maps
+  ocfs2.cluster.multipath_info:
+  register: multipath_maps
+
+- name: Check that the shared LUN has two active paths
+  ansible.builtin.assert:
+    that: >-
+      (multipath_maps.maps | selectattr('wwid', 'eq', '36001405abcdef0123456789abcdef012')
+      | first).paths | selectattr('dm_state', 'eq', 'active') | list | length == 2
+"""
+
+RETURN = r"""
+maps:
+  description: The node's multipath maps (only the one named by O(name) when it is given).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The map's name, for example V(mpatha).
+      type: str
+    wwid:
+      description: The WWID of the LUN.
+      type: str
+    dm_name:
+      description: The device-mapper kernel name, for example V(dm-0). It can change at boot.
+      type: str
+    size_bytes:
+      description: The map's size in bytes.
+      type: int
+    paths:
+      description: Each path with C(device), C(dev_t), C(dm_state), C(checker_state),
+        C(device_state) and C(size_bytes).
+      type: list
+      elements: dict
+  sample:
+    - name: mpatha
+      wwid: "35000c0ca1ab00001"
+      dm_name: dm-0
+      size_bytes: 3221225472
+      paths:
+        - {device: sda, dev_t: "8:0", dm_state: active, checker_state: ready,
+           device_state: running, size_bytes: 3221225472}
+map:
+  description: The map named by O(name).
+  returned: when O(name) is given
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import Multipathd, find_map
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(name=dict(type="str")), supports_check_mode=True)
+    name = module.params["name"]
+    try:
+        maps = Multipathd(Runner(module)).maps()
+        result = dict(changed=False, maps=maps)
+        if name:
+            result["map"] = find_map(maps, name)
+            result["maps"] = [result["map"]]
+    except ToolError as error:
+        module.fail_json(msg=str(error), **error.details)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

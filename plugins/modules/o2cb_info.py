@@ -1,0 +1,133 @@
+#!/usr/bin/python
+# Copyright: ocfs2.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: o2cb_info
+short_description: Read the state of the O2CB cluster stack on a node
+version_added: 0.1.0
+description:
+  - Reports whether the cluster is online on this node, its heartbeat mode, the nodes
+    registered in configfs (C(/sys/kernel/config/cluster/NAME/node/)) and the nodes of the
+    cluster description, counting the cluster online the way C(o2cb cluster-status) does.
+author:
+  - ocfs2.cluster contributors (@ocfs2-cluster)
+options:
+  cluster_name:
+    description: The cluster, as named in O(config_file). 1 to 16 letters and digits.
+    type: str
+    required: true
+  config_file:
+    description: The cluster description.
+    type: path
+    default: /etc/ocfs2/cluster.conf
+seealso:
+  - module: ocfs2.cluster.o2cb
+attributes:
+  check_mode:
+    support: full
+    description: Changes nothing, in check mode or not.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is no difference to show.
+  platform:
+    support: full
+    platforms: posix
+    description: Linux with the ocfs2 kernel modules and ocfs2-tools 1.8.
+requirements:
+  - ocfs2-tools 1.8 (o2cb).
+"""
+
+EXAMPLES = r"""
+- name: Read the state of the cluster
+  ocfs2.cluster.o2cb_info:
+    cluster_name: ocfs2lab
+  register: o2cb_state
+
+- name: Check that every node of cluster.conf is registered
+  ansible.builtin.assert:
+    that:
+      - o2cb_state.online
+      - o2cb_state.nodes | map(attribute='name') | list
+        == o2cb_state.config_nodes | map(attribute='name') | list
+"""
+
+RETURN = r"""
+cluster_name:
+  description: The cluster.
+  returned: always
+  type: str
+  sample: ocfs2lab
+online:
+  description:
+    - Whether the cluster is online on this node.
+    - Online means the local node is registered and, in global heartbeat mode, a heartbeat
+      region is active.
+  returned: always
+  type: bool
+  sample: true
+heartbeat_mode:
+  description: The heartbeat mode the cluster runs with, or the one in O(config_file) when it
+    is not registered; null when neither is known.
+  returned: always
+  type: str
+  sample: local
+nodes:
+  description: The nodes registered in configfs for the cluster; empty when the cluster is not registered.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The node name.
+      type: str
+    number:
+      description: The node number.
+      type: int
+    ip_address:
+      description: The node's cluster address.
+      type: str
+    port:
+      description: The node's o2net port.
+      type: int
+    local:
+      description: Whether this is the node the module ran on.
+      type: bool
+  sample:
+    - {name: node1, number: 1, ip_address: 192.168.7.11, port: 7777, local: true}
+    - {name: node2, number: 2, ip_address: 192.168.7.12, port: 7777, local: false}
+config_nodes:
+  description: The cluster's nodes in O(config_file), in the same form as RV(nodes) (C(local)
+    when the node name matches this host's name); empty when the file or the cluster is
+    missing.
+  returned: always
+  type: list
+  elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import (
+    DEFAULT_CONFIG_FILE, check_cluster_name, o2cb_report, read_o2cb)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(cluster_name=dict(type="str", required=True),
+                           config_file=dict(type="path", default=DEFAULT_CONFIG_FILE)),
+        supports_check_mode=True)
+    try:
+        check_cluster_name(module.params["cluster_name"])
+        report = o2cb_report(read_o2cb(Runner(module), module.params))
+    except ToolError as error:
+        module.fail_json(msg=str(error), **error.details)
+    module.exit_json(changed=False, **report)
+
+
+if __name__ == "__main__":
+    main()
