@@ -317,12 +317,3 @@ class BlockDevices(object):
         if rc not in (0, 2):
             raise ToolError("blkid -p %s failed (rc=%d): %s" % (device, rc, stderr.strip()))
         return parse_blkid_probe(stdout)
-
-    def mounted_sources(self):
-        """/proc/mounts: device -> mount point, for refusing to touch mounted devices."""
-        mounts = {}
-        for line in self.run.read_file("/proc/mounts").splitlines():
-            fields = line.split()
-            if len(fields) >= 2:
-                mounts[fields[0]] = fields[1]
-        return mounts

@@ -96,14 +96,11 @@ notes:
 attributes:
   check_mode:
     support: full
-    description: Builds the same plan as a real run, runs nothing and reports the same C(changed).
   diff_mode:
     support: full
     description: Shows label, node slots, size, cluster and UUID before and after.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on Linux hosts with device-mapper multipath and ocfs2-tools.
+extends_documentation_fragment:
+  - ocfs2.cluster.attributes
 requirements:
   - ocfs2-tools (mkfs.ocfs2, tunefs.ocfs2, debugfs.ocfs2, mounted.ocfs2), blkid, blockdev.
 """

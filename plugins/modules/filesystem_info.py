@@ -29,17 +29,8 @@ notes:
     recovered.
 seealso:
   - module: ocfs2.cluster.filesystem
-attributes:
-  check_mode:
-    support: full
-    description: Changes nothing, in check mode or not.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no difference to show.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on Linux hosts with ocfs2-tools.
+extends_documentation_fragment:
+  - ocfs2.cluster.attributes.info_module
 requirements:
   - ocfs2-tools (debugfs.ocfs2, mounted.ocfs2), blkid, blockdev.
 """

@@ -48,10 +48,8 @@ attributes:
   diff_mode:
     support: full
     description: Shows the map's size before and after.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on Linux hosts with device-mapper multipath and ocfs2-tools.
+extends_documentation_fragment:
+  - ocfs2.cluster.attributes
 requirements:
   - multipath-tools 0.8 or later (C(multipathd show maps json)).
 """

@@ -25,17 +25,8 @@ options:
     type: str
 seealso:
   - module: ocfs2.cluster.multipath
-attributes:
-  check_mode:
-    support: full
-    description: Changes nothing, in check mode or not.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no difference to show.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on Linux hosts with multipath-tools.
+extends_documentation_fragment:
+  - ocfs2.cluster.attributes.info_module
 requirements:
   - multipath-tools 0.8 or later (C(multipathd show maps json)).
 """

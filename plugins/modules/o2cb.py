@@ -76,10 +76,8 @@ attributes:
   diff_mode:
     support: full
     description: Shows the online state, heartbeat mode and registered nodes before and after.
-  platform:
-    platforms: posix
-    support: full
-    description: Linux with the ocfs2 kernel modules and ocfs2-tools 1.8.
+extends_documentation_fragment:
+  - ocfs2.cluster.attributes
 requirements:
   - ocfs2-tools 1.8 (C(o2cb), and the o2cb init script).
 seealso:

@@ -28,17 +28,8 @@ options:
     default: /etc/ocfs2/cluster.conf
 seealso:
   - module: ocfs2.cluster.o2cb
-attributes:
-  check_mode:
-    support: full
-    description: Changes nothing, in check mode or not.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no difference to show.
-  platform:
-    support: full
-    platforms: posix
-    description: Linux with the ocfs2 kernel modules and ocfs2-tools 1.8.
+extends_documentation_fragment:
+  - ocfs2.cluster.attributes.info_module
 requirements:
   - ocfs2-tools 1.8 (o2cb).
 """

@@ -65,14 +65,11 @@ notes:
 attributes:
   check_mode:
     support: full
-    description: Builds the same plan as a real run, writes nothing and reports the same C(changed).
   diff_mode:
     support: full
     description: Shows the partition table before and after.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on Linux hosts with device-mapper multipath and ocfs2-tools.
+extends_documentation_fragment:
+  - ocfs2.cluster.attributes
 requirements:
   - sfdisk (util-linux 2.26 or later; Debian package C(fdisk)), blkid, and C(kpartx) for
     multipath maps or C(partx) for disks.
