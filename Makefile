@@ -1,6 +1,6 @@
 # The README's commands, on a Debian 12 machine as root:
 #   make demo   bring the lab up and run playbooks/site.yml on it
-#   make test   lint, unit tests, and the Molecule scenarios on the lab
+#   make test   lint, sanity, unit tests, and the Molecule scenarios on the lab
 #   make down   stop the lab
 # Each target installs what it needs (Debian packages, the virtual environment) first.
 
@@ -20,7 +20,7 @@ export PY_COLORS ?= 0
 
 help:
 	@echo "make demo   bring a $(NODES)-node lab up and run playbooks/site.yml on it"
-	@echo "make test   lint, unit tests, Molecule scenarios on the lab (brings it down after)"
+	@echo "make test   lint, sanity, unit tests, Molecule scenarios on the lab (brings it down after)"
 	@echo "make down   stop the lab and free its loop devices"
 	@echo "make build  build the collection tarball into .build/dist"
 
