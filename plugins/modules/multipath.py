@@ -150,16 +150,17 @@ def resize(module, multipathd, name):
     commands = plan_resize(current)
     after = copy.deepcopy(current)
     if commands:
-        after["size_bytes"] = current["paths"][0]["size_bytes"]
+        # plan_resize checked that every path reports this one size.
+        lun_size = current["paths"][0]["size_bytes"]
+        after["size_bytes"] = lun_size
         if not module.check_mode:
             for argv in commands:
                 multipathd.resize(argv)
             after = find_map(multipathd.maps(), name)
-            if after["size_bytes"] != current["paths"][0]["size_bytes"]:
+            if after["size_bytes"] != lun_size:
                 raise ToolError("multipathd resized map %s, yet it is %d bytes, not the %d its "
-                                "paths report. Check: multipathd show maps" % (
-                                    name, after["size_bytes"], current["paths"][0]["size_bytes"]),
-                                map=after)
+                                "paths report. Check: multipathd show maps"
+                                % (name, after["size_bytes"], lun_size), map=after)
     return dict(
         changed=bool(commands), commands=commands, map=after, maps=[after],
         size_before=before["size_bytes"], size_after=after["size_bytes"], rescanned=rescanned,
