@@ -133,6 +133,18 @@ def test_inventory_puts_every_node_in_ocfs2_nodes_with_its_port_and_cluster_addr
         {"name": "lun1", "wwid": lab.lun_wwid(1), "size_bytes": 3 << 30, "paths": 2}]
 
 
+def test_inventory_gives_site_yml_the_cluster_and_the_first_lun():
+    state = lab_state()
+    state["luns"].append({"name": "lun2", "index": 2, "file": "/state/ocfs2-lab-lun2.img",
+                          "loop": "/dev/loop1", "size": 3 << 30})
+    group_vars = yaml.safe_load(lab.render_inventory(state))["all"]["children"]["ocfs2_nodes"]["vars"]
+    assert group_vars["cluster_name"] == "ocfs2lab"
+    assert group_vars["cluster_interface"] == "eth1"
+    assert group_vars["multipath_expected_maps"] == [
+        {"wwid": lab.lun_wwid(1), "paths": 2}, {"wwid": lab.lun_wwid(2), "paths": 2}]
+    assert group_vars["filesystem_device"] == "/dev/disk/by-id/dm-uuid-mpath-" + lab.lun_wwid(1)
+
+
 def test_image_key_follows_what_goes_into_the_image():
     recipe = lab.guest_recipe()
     assert lab.image_key(recipe) == lab.image_key(lab.guest_recipe())

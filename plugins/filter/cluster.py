@@ -1,0 +1,33 @@
+# Copyright: ocfs2.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the cluster role: plan the nodes of cluster.conf, and render the file."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
+    parse_ip_addresses, plan_cluster_nodes, render_cluster_conf)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+
+
+def cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
+    try:
+        return plan_cluster_nodes(list(members), cluster_name, group)
+    except ToolError as error:
+        raise AnsibleFilterError(str(error))
+
+
+def cluster_conf(nodes, cluster_name):
+    return render_cluster_conf(cluster_name, list(nodes))
+
+
+def ip_addresses(text):
+    return parse_ip_addresses(text)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"cluster_nodes": cluster_nodes, "cluster_conf": cluster_conf,
+                "ip_addresses": ip_addresses}

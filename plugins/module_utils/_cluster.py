@@ -1,0 +1,196 @@
+# Copyright: ocfs2.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The nodes of cluster.conf, planned from the inventory: names, stable numbers, addresses.
+
+Pure: the cluster role gathers each host's facts and its current cluster.conf, and the
+ocfs2.cluster.cluster_nodes filter calls plan_cluster_nodes() once for the whole group.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import (
+    check_cluster_name, is_local_node)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+
+# O2NM_MAX_NODES: node numbers run from 0 to 254 (o2cb_ctl/op_node.c).
+MAX_NODES = 255
+# O2NM_MAX_NAME_LEN.
+MAX_NODE_NAME = 64
+IPV4 = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$")
+
+
+def _is_ipv4(text):
+    match = IPV4.match(text or "")
+    return bool(match) and all(int(part) <= 255 for part in match.groups())
+
+
+def _check_member(member, group):
+    host, name = member["host"], member["node_name"]
+    if not name or len(name) > MAX_NODE_NAME or not re.match(r"^[A-Za-z0-9][A-Za-z0-9.-]*$", name):
+        raise ToolError(
+            "host %s: cluster_node_name %r is not a valid o2cb node name (1 to %d letters, digits, "
+            "'-' or '.'). Set cluster_node_name to the host's name." % (host, name, MAX_NODE_NAME))
+    if not is_local_node(name, member["hostname"]):
+        raise ToolError(
+            "host %s: its node name is %r, but the host calls itself %r (hostname). o2cb finds "
+            "the local node by the host name, so the cluster would not come online there. Set "
+            "cluster_node_name: %s for this host, or rename the host."
+            % (host, name, member["hostname"], member["hostname"].split(".")[0]))
+    if not member["ip_address"]:
+        raise ToolError(
+            "host %s: no cluster address. Set cluster_node_ip for it, or cluster_interface to "
+            "the interface on the cluster network (it has no IPv4 address on %r)."
+            % (host, member.get("interface") or ""))
+    if not _is_ipv4(member["ip_address"]):
+        raise ToolError("host %s: cluster_node_ip %r is not an IPv4 address; o2cb speaks IPv4 "
+                        "only. Set an IPv4 address." % (host, member["ip_address"]))
+    if member.get("addresses") is not None and member["ip_address"] not in member["addresses"]:
+        raise ToolError(
+            "host %s: cluster_node_ip %s is not an address of this host (it has %s); o2cb "
+            "listens on it. Set the host's address on the cluster network."
+            % (host, member["ip_address"], ", ".join(member["addresses"]) or "none"))
+    port = member["port"]
+    if not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ToolError("host %s: cluster_port %r is not a TCP port (1-65535)." % (host, port))
+    number = member.get("number")
+    if number is not None and (not isinstance(number, int) or not 0 <= number < MAX_NODES):
+        raise ToolError(
+            "host %s: cluster_node_number %r is out of range; o2cb numbers nodes 0 to %d."
+            % (host, number, MAX_NODES - 1))
+
+
+def _duplicates(members, key):
+    seen = {}
+    for member in members:
+        value = key(member)
+        if value is None:
+            continue
+        if value in seen:
+            return seen[value], member
+        seen[value] = member
+    return None
+
+
+def _current_numbers(members):
+    """{node name (lower case): number} from the cluster.conf every host has now.
+
+    The numbers a running cluster knows must not change, so they are kept; two hosts whose
+    files disagree are a conflict the operator resolves.
+    """
+    numbers, seen_on = {}, {}
+    for member in members:
+        for node in member.get("config") or []:
+            key = node["name"].lower()
+            if key in numbers and numbers[key] != node["number"]:
+                raise ToolError(
+                    "node %s has number %d in the cluster.conf of %s but %d in that of %s; the "
+                    "files must be identical. Set cluster_node_number for %s to the number the "
+                    "running cluster uses (o2cb list-nodes on a node where it is online)."
+                    % (node["name"], numbers[key], seen_on[key], node["number"], member["host"],
+                       node["name"]))
+            numbers[key], seen_on[key] = node["number"], member["host"]
+    return numbers
+
+
+def parse_ip_addresses(text):
+    """`ip -4 -o addr show` as {interface: [IPv4 addresses]}.
+
+    Lines look like "2: eth1    inet 192.168.7.11/24 brd 192.168.7.255 scope global eth1...".
+    """
+    addresses = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) >= 4 and fields[2] == "inet":
+            addresses.setdefault(fields[1], []).append(fields[3].split("/")[0])
+    return addresses
+
+
+def _as_int(value):
+    """Inventory values may arrive as strings ("3"); anything else stays as it is, for the
+    checks to name."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
+
+
+def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
+    """The node stanzas of cluster.conf, sorted by number: [{"host", "name", "number",
+    "ip_address", "port"}].
+
+    `members` lists every host of the group, in inventory order: {"host", "node_name",
+    "hostname", "number" (explicit, or None), "ip_address", "addresses" (the host's IPv4
+    addresses, or None when unknown), "interface", "port", "config" (the cluster's nodes in the
+    host's current cluster.conf)}. A node keeps an explicit number, else the number it already
+    has in cluster.conf, else gets the lowest free one, in inventory order: adding hosts never
+    renumbers the others. Bad input raises ToolError naming the host and the variable.
+    """
+    check_cluster_name(cluster_name)
+    members = [dict(member, number=_as_int(member.get("number")), port=_as_int(member["port"]))
+               for member in members]
+    if not members:
+        raise ToolError("the group %s has no host; put the cluster's hosts in it." % group)
+    if len(members) > MAX_NODES:
+        raise ToolError("the group %s has %d hosts; an o2cb cluster has at most %d nodes."
+                        % (group, len(members), MAX_NODES))
+    for member in members:
+        _check_member(member, group)
+    clash = _duplicates(members, lambda member: member["node_name"].lower())
+    if clash:
+        raise ToolError("hosts %s and %s have the same node name %s; each node needs its own. "
+                        "Fix cluster_node_name or the host names."
+                        % (clash[0]["host"], clash[1]["host"], clash[1]["node_name"]))
+    clash = _duplicates(members, lambda member: member["number"])
+    if clash:
+        raise ToolError("hosts %s and %s both have cluster_node_number %d; each node needs its "
+                        "own number. Change one of them."
+                        % (clash[0]["host"], clash[1]["host"], clash[1]["number"]))
+    clash = _duplicates(members, lambda member: member["ip_address"])
+    if clash:
+        raise ToolError("hosts %s and %s both have the cluster address %s; each node needs its "
+                        "own. Fix cluster_node_ip or cluster_interface."
+                        % (clash[0]["host"], clash[1]["host"], clash[1]["ip_address"]))
+
+    current = _current_numbers(members)
+    explicit = set(member["number"] for member in members if member["number"] is not None)
+    numbers = {}
+    for member in members:
+        if member["number"] is not None:
+            numbers[member["host"]] = member["number"]
+            continue
+        kept = current.get(member["node_name"].lower())
+        if kept is not None and kept not in explicit:
+            numbers[member["host"]] = kept
+    taken = set(numbers.values())
+    if len(taken) != len(numbers):
+        # A number kept from cluster.conf equals another node's kept number: the files were
+        # edited by hand. Name one of the pair.
+        clash = _duplicates([dict(member, kept=numbers.get(member["host"])) for member in members],
+                            lambda member: member["kept"])
+        raise ToolError("hosts %s and %s both have number %d in the current cluster.conf; set "
+                        "cluster_node_number for one of them." % (
+                            clash[0]["host"], clash[1]["host"], clash[1]["kept"]))
+    free = (number for number in range(MAX_NODES) if number not in taken)
+    nodes = []
+    for member in members:
+        number = numbers.get(member["host"])
+        if number is None:
+            number = next(free)
+        nodes.append({"host": member["host"], "name": member["node_name"], "number": number,
+                      "ip_address": member["ip_address"], "port": member["port"]})
+    return sorted(nodes, key=lambda node: node["number"])
+
+
+def render_cluster_conf(cluster_name, nodes):
+    """cluster.conf in o2cb's own layout (what `o2cb add-node` writes), so o2cb tools that
+    rewrite the file change nothing else."""
+    lines = ["cluster:", "\tname = %s" % cluster_name, "\theartbeat_mode = local",
+             "\tnode_count = %d" % len(nodes), ""]
+    for node in nodes:
+        lines += ["node:", "\tcluster = %s" % cluster_name, "\tnumber = %d" % node["number"],
+                  "\tip_port = %d" % node["port"], "\tip_address = %s" % node["ip_address"],
+                  "\tname = %s" % node["name"], ""]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,121 @@
+"""Planning cluster.conf from the inventory: names, stable numbers, addresses, refusals."""
+
+import pytest
+from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
+    parse_ip_addresses, plan_cluster_nodes, render_cluster_conf)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import parse_cluster_conf
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from conftest import read_fixture
+
+
+def member(index, **changes):
+    """Host nodeN of the lab, as the cluster role describes it."""
+    ip = "192.168.7.%d" % (10 + index)
+    entry = {"host": "node%d" % index, "node_name": "node%d" % index,
+             "hostname": "node%d" % index, "number": None, "ip_address": ip,
+             "addresses": ["127.0.0.1", "10.0.2.15", ip], "interface": "eth1", "port": 7777,
+             "config": []}
+    entry.update(changes)
+    return entry
+
+
+def numbers(nodes):
+    return dict((node["name"], node["number"]) for node in nodes)
+
+
+def test_new_cluster_numbers_nodes_from_zero_in_inventory_order():
+    nodes = plan_cluster_nodes([member(1), member(2), member(3)], "ocfs2lab")
+    assert numbers(nodes) == {"node1": 0, "node2": 1, "node3": 2}
+    assert nodes[0] == {"host": "node1", "name": "node1", "number": 0,
+                        "ip_address": "192.168.7.11", "port": 7777}
+
+
+def test_numbers_in_the_current_cluster_conf_are_kept_and_a_new_host_gets_a_free_one():
+    # The file o2cb wrote for nodes 1-3; node4 is new and placed first in the inventory.
+    current = parse_cluster_conf(read_fixture("ocfs2-tools-1.8.7/cluster_conf_o2cb_add_node.txt"))
+    config = [dict(node, local=False) for node in current["ocfs2lab"]["nodes"]]
+    members = [member(4)] + [member(index, config=config) for index in (1, 2, 3)]
+    assert numbers(plan_cluster_nodes(members, "ocfs2lab")) == {
+        "node4": 0, "node1": 1, "node2": 2, "node3": 3}
+
+
+def test_an_explicit_number_wins_and_is_not_given_to_another_node():
+    members = [member(1), member(2, number=0), member(3)]
+    assert numbers(plan_cluster_nodes(members, "ocfs2lab")) == {
+        "node2": 0, "node1": 1, "node3": 2}
+
+
+def test_numbers_from_the_inventory_may_be_strings():
+    assert numbers(plan_cluster_nodes([member(1, number="7", port="7777")], "ocfs2lab")) == {
+        "node1": 7}
+
+
+def test_node_name_matches_the_host_name_up_to_the_domain_case_insensitively():
+    nodes = plan_cluster_nodes([member(1, hostname="NODE1.example.org")], "ocfs2lab")
+    assert nodes[0]["name"] == "node1"
+
+
+@pytest.mark.parametrize("members, cluster_name, message", [
+    ([member(1)], "ocfs2-lab", "cluster name 'ocfs2-lab' is invalid"),
+    ([member(1)], "averyveryverylongname", "1 to 16 alphanumeric"),
+    ([member(1), member(2, node_name="client02")], "ocfs2lab",
+     "host node2: its node name is 'client02', but the host calls itself 'node2'"),
+    ([member(1), member(2, number=1), member(3, number=1)], "ocfs2lab",
+     "hosts node2 and node3 both have cluster_node_number 1"),
+    # Cloned hosts that kept the same address.
+    ([member(1), member(2, ip_address="192.168.7.11", addresses=["192.168.7.11"])], "ocfs2lab",
+     "hosts node1 and node2 both have the cluster address 192.168.7.11"),
+    ([member(1, number=255)], "ocfs2lab", "cluster_node_number 255 is out of range"),
+    ([member(1, ip_address="")], "ocfs2lab",
+     "host node1: no cluster address. Set cluster_node_ip for it, or cluster_interface"),
+    ([member(1, ip_address="192.168.7.99")], "ocfs2lab",
+     "cluster_node_ip 192.168.7.99 is not an address of this host"),
+    ([member(1, ip_address="fe80::1")], "ocfs2lab", "is not an IPv4 address"),
+    ([member(1, port=70000)], "ocfs2lab", "cluster_port 70000 is not a TCP port"),
+    ([], "ocfs2lab", "the group ocfs2_nodes has no host"),
+])
+def test_bad_input_is_refused_naming_the_host_and_the_variable(members, cluster_name, message):
+    with pytest.raises(ToolError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        plan_cluster_nodes(members, cluster_name)
+
+
+def test_more_than_255_hosts_are_refused():
+    members = [member(index, ip_address="10.1.%d.%d" % divmod(index, 256), addresses=None)
+               for index in range(256)]
+    with pytest.raises(ToolError, match="256 hosts; an o2cb cluster has at most 255 nodes"):
+        plan_cluster_nodes(members, "ocfs2lab")
+
+
+def test_255_hosts_take_every_number():
+    members = [member(index, ip_address="10.1.%d.%d" % divmod(index, 256), addresses=None)
+               for index in range(255)]
+    assert sorted(numbers(plan_cluster_nodes(members, "ocfs2lab")).values()) == list(range(255))
+
+
+def test_current_files_that_disagree_on_a_number_are_refused():
+    one = [{"name": "node1", "number": 1, "ip_address": "192.168.7.11", "port": 7777}]
+    other = [{"name": "node1", "number": 2, "ip_address": "192.168.7.11", "port": 7777}]
+    with pytest.raises(ToolError, match="node node1 has number 1 in the cluster.conf of node1 "
+                                        "but 2 in that of node2"):
+        plan_cluster_nodes([member(1, config=one), member(2, config=other)], "ocfs2lab")
+
+
+def test_rendered_file_is_what_o2cb_itself_writes():
+    nodes = [{"name": "node%d" % index, "number": index, "ip_address": "192.168.7.1%d" % index,
+              "port": 7777} for index in (1, 2, 3)]
+    expected = read_fixture("ocfs2-tools-1.8.7/cluster_conf_o2cb_add_node.txt")
+    assert render_cluster_conf("ocfs2lab", nodes) == expected
+
+
+def test_rendered_file_reads_back_as_the_planned_nodes():
+    nodes = plan_cluster_nodes([member(1), member(2), member(3)], "ocfs2lab")
+    cluster = parse_cluster_conf(render_cluster_conf("ocfs2lab", nodes))["ocfs2lab"]
+    assert cluster["node_count"] == 3
+    assert [(node["name"], node["number"]) for node in cluster["nodes"]] == [
+        ("node1", 0), ("node2", 1), ("node3", 2)]
+
+
+def test_ip_addresses_by_interface():
+    text = read_fixture("iproute2-6.1.0/ip_4_o_addr_show.txt")
+    assert parse_ip_addresses(text) == {"lo": ["127.0.0.1"], "eth0": ["10.0.2.15"],
+                                        "eth1": ["192.168.7.11"]}
