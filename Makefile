@@ -6,7 +6,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help deps demo test lint sanity unit molecule down build clean
+.PHONY: help deps demo test lint sanity unit molecule down build clean bench-site
 
 NODES ?= 3
 VENV := $(CURDIR)/.venv
@@ -22,6 +22,7 @@ help:
 	@echo "make demo   bring a $(NODES)-node lab up and run playbooks/site.yml on it"
 	@echo "make test   lint, sanity, unit tests, Molecule scenarios on the lab (brings it down after)"
 	@echo "make down   stop the lab and free its loop devices"
+	@echo "make bench-site  time site.yml on the 3-node lab from bare hosts, then again"
 	@echo "make build  build the collection tarball into .build/dist"
 
 deps: $(VENV)/.installed $(COLLECTION_LINK)
@@ -41,6 +42,13 @@ $(COLLECTION_LINK):
 demo: deps
 	tools/lab up --nodes $(NODES)
 	ansible-playbook playbooks/site.yml
+	ansible-playbook playbooks/status.yml
+
+# A benchmark, not a test: wall time, tasks run and changed of site.yml from bare hosts and of
+# the no-op re-run (it resets the lab's hosts and LUNs first).
+bench-site: deps
+	tools/lab up --nodes 3
+	tools/bench-site
 
 test: deps
 	@failed=""; \
@@ -52,7 +60,7 @@ test: deps
 
 lint: deps
 	ansible-lint
-	python3 -m py_compile tools/lab
+	python3 -m py_compile tools/lab tools/bench-site
 
 # ansible-test wants the collection under ansible_collections/NAMESPACE/NAME: a copy of the
 # files git knows (committed or not ignored), checked with this Python in its own venvs.

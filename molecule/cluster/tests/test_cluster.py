@@ -1,0 +1,95 @@
+"""What site.yml leaves on the lab, checked by behaviour: one cluster of three nodes, one
+filesystem that every node mounts, data shared between the nodes, settings that survive a
+package reconfigure, and a node that comes back by itself after a reboot."""
+
+import hashlib
+import time
+
+import pytest
+from labcheck import lab_hosts, run_lab, wait_for_ssh
+
+MOUNT_POINT = "/srv/ocfs2"
+CLUSTER = "ocfs2lab"
+
+
+@pytest.fixture(scope="module")
+def nodes():
+    """Every node of the lab as a testinfra host, by name."""
+    return lab_hosts()
+
+
+def test_cluster_conf_is_byte_identical_on_every_node(nodes):
+    digests = dict((name, hashlib.sha256(node.file("/etc/ocfs2/cluster.conf").content).hexdigest())
+                   for name, node in nodes.items())
+    assert len(set(digests.values())) == 1, digests
+
+
+def test_o2cb_is_online_with_all_three_nodes_everywhere(nodes):
+    for name, node in nodes.items():
+        status = node.check_output("o2cb cluster-status %s", CLUSTER)
+        assert "Cluster '%s' is online" % CLUSTER in status
+        registered = node.check_output("ls /sys/kernel/config/cluster/%s/node", CLUSTER).split()
+        assert sorted(registered) == sorted(nodes), (name, registered)
+
+
+def test_every_node_mounts_one_filesystem_by_uuid_from_fstab(nodes):
+    uuids = {}
+    for name, node in nodes.items():
+        mount = node.mount_point(MOUNT_POINT)
+        assert mount.exists and mount.filesystem == "ocfs2", name
+        source = node.check_output("findmnt --noheadings --output SOURCE %s", MOUNT_POINT)
+        uuids[name] = node.check_output("blkid -o value -s UUID %s", source)
+        fstab = [line.split() for line in node.file("/etc/fstab").content_string.splitlines()
+                 if " ocfs2 " in line]
+        assert [entry[:3] for entry in fstab] == [
+            ["UUID=" + uuids[name], MOUNT_POINT, "ocfs2"]], (name, fstab)
+        assert "_netdev" in fstab[0][3].split(","), (name, fstab)
+    assert len(set(uuids.values())) == 1, uuids
+
+
+def test_a_file_written_on_each_node_is_read_on_the_other_two(nodes):
+    stamp = "%d" % time.time()
+    for name, node in nodes.items():
+        node.check_output("echo %s-%s > %s/from-%s", name, stamp, MOUNT_POINT, name)
+    for reader_name, reader in nodes.items():
+        for writer_name in nodes:
+            content = reader.check_output("cat %s/from-%s", MOUNT_POINT, writer_name)
+            assert content == "%s-%s" % (writer_name, stamp), (reader_name, writer_name)
+
+
+def mounted_nodes(node):
+    source = node.check_output("findmnt --noheadings --output SOURCE %s", MOUNT_POINT)
+    header, row = node.check_output("mounted.ocfs2 -f %s", source).splitlines()[:2]
+    return sorted(name.strip() for name in row[header.index("Nodes"):].split(","))
+
+
+def test_mounted_ocfs2_lists_all_three_nodes(nodes):
+    assert mounted_nodes(nodes["node1"]) == sorted(nodes)
+
+
+def test_o2cb_settings_survive_a_package_reconfigure(nodes):
+    node = nodes["node2"]
+    before = node.file("/etc/default/o2cb").content_string
+    assert "O2CB_HEARTBEAT_THRESHOLD=61" in before and "O2CB_ENABLED=true" in before
+    node.check_output("dpkg-reconfigure --frontend noninteractive ocfs2-tools")
+    assert node.file("/etc/default/o2cb").content_string == before
+
+
+def test_a_rebooted_node_rejoins_and_remounts_by_itself(nodes):
+    node = nodes["node3"]
+    boot_id = node.file("/proc/sys/kernel/random/boot_id").content_string
+    # Detached, so the SSH session ends cleanly before the node goes down.
+    node.check_output("systemd-run --on-active=2 systemctl reboot")
+    started = time.time()
+    wait_for_ssh("node3", boot_id, timeout=600)
+    deadline = time.time() + 180
+    while not node.mount_point(MOUNT_POINT).exists and time.time() < deadline:
+        time.sleep(5)
+    print("node3 answered and mounted %s again %.0f s after the reboot"
+          % (MOUNT_POINT, time.time() - started))
+    assert node.mount_point(MOUNT_POINT).exists
+    assert node.check_output("cat %s/from-node1", MOUNT_POINT).startswith("node1-")
+    assert mounted_nodes(nodes["node1"]) == sorted(nodes)
+    for name, peer in nodes.items():
+        registered = peer.check_output("ls /sys/kernel/config/cluster/%s/node", CLUSTER).split()
+        assert sorted(registered) == sorted(nodes), (name, registered)

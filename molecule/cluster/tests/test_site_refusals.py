@@ -1,0 +1,97 @@
+"""site.yml on bad input, against the cluster the scenario built: the play stops with a
+message that names the variable or the device, and no node's cluster, mounts or disks change.
+
+Runs after test_cluster.py (pytest's file order): the cluster is online and mounted, LUN 2 is
+a scratch disk."""
+
+import re
+
+import pytest
+from labcheck import lab_hosts, run_site
+
+MOUNT_POINT = "/srv/ocfs2"
+
+
+@pytest.fixture(scope="module")
+def nodes():
+    return lab_hosts()
+
+
+@pytest.fixture(scope="module")
+def scratch(nodes):
+    """LUN 2's multipath device, the same path on every node."""
+    wwid = nodes["node1"].ansible.get_variables()["lab_luns"][1]["wwid"]
+    return "/dev/disk/by-id/dm-uuid-mpath-%s" % wwid
+
+
+def state(nodes, scratch):
+    """What a refused run must leave as it was, on every node."""
+    return dict((name, {
+        "files": node.check_output(
+            "sha256sum /etc/ocfs2/cluster.conf /etc/default/o2cb /etc/fstab "
+            "/etc/multipath.conf"),
+        "mounts": node.check_output("findmnt --noheadings --types ocfs2 --output SOURCE,TARGET"),
+        "cluster": node.check_output("ls /sys/kernel/config/cluster/ocfs2lab/node"),
+        "scratch": node.run("blkid -p -o export %s", scratch).stdout,
+    }) for name, node in nodes.items())
+
+
+def assert_refused(nodes, scratch, arguments, message):
+    before = state(nodes, scratch)
+    result = run_site(*arguments)
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert re.search(message, result.stdout), result.stdout[-3000:]
+    assert state(nodes, scratch) == before
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["-e", "cluster_name=ocfs2-cluster-of-the-lab"],
+     r"cluster name 'ocfs2-cluster-of-the-lab' is invalid: o2cb takes 1 to 16 alphanumeric"),
+    (["-e", "cluster_node_number=1"],
+     r"hosts node1 and node2 both have cluster_node_number 1"),
+    (["-e", "cluster_node_ip=192.168.7.11"],
+     r"host node2: cluster_node_ip 192.168.7.11 is not an address of this host"),
+    (["-e", "cluster_node_name=client01"],
+     r"host node1: its node name is 'client01', but the host calls itself 'node1'"),
+], ids=["cluster-name", "same-node-number", "ip-of-another-host", "node-name-not-hostname"])
+def test_bad_cluster_input_stops_the_play_before_any_change(nodes, scratch, arguments, message):
+    assert_refused(nodes, scratch, arguments, message)
+
+
+def test_a_node_that_cannot_reach_the_others_on_the_cluster_port(nodes, scratch):
+    # A firewall on node3 dropping what it sends to port 7778 (the running cluster uses 7777).
+    node3 = nodes["node3"]
+    node3.check_output("ip rule add ipproto tcp dport 7778 blackhole")
+    try:
+        assert_refused(nodes, scratch, ["-e", "cluster_port=7778"],
+                       r"node3 \(192\.168\.7\.13\) cannot reach node1 \(192\.168\.7\.11:7778\), "
+                       r"node2 \(192\.168\.7\.12:7778\) on the o2net port")
+    finally:
+        node3.check_output("ip rule del ipproto tcp dport 7778 blackhole")
+
+
+def test_a_lun_device_missing_on_some_hosts(nodes, scratch):
+    nodes["node1"].check_output("ln -sfn %s /dev/lab-only-on-node1", scratch)
+    try:
+        assert_refused(nodes, scratch,
+                       ["--tags", "filesystem", "-e", "filesystem_device=/dev/lab-only-on-node1"],
+                       r"node2: filesystem_device /dev/lab-only-on-node1 does not exist")
+    finally:
+        nodes["node1"].check_output("rm -f /dev/lab-only-on-node1")
+
+
+def test_a_lun_that_holds_another_filesystem(nodes, scratch):
+    nodes["node1"].check_output("mkfs.ext4 -q -F %s", scratch)
+    assert_refused(nodes, scratch, ["--tags", "filesystem", "-e", "filesystem_device=" + scratch],
+                   r"%s already holds ext4; refusing to partition it\. Set force: true"
+                   % re.escape(scratch))
+
+
+def test_more_hosts_than_node_slots_on_an_existing_filesystem(nodes, scratch):
+    nodes["node1"].check_output(
+        "mkfs.ocfs2 -q -x -F -N 2 --cluster-stack=o2cb --cluster-name=ocfs2lab %s", scratch)
+    assert_refused(nodes, scratch,
+                   ["--tags", "filesystem", "-e", "filesystem_device=" + scratch,
+                    "-e", "filesystem_partitioned=false"],
+                   r"The filesystem on %s has 2 node slots, and ocfs2_nodes has 3 hosts"
+                   % re.escape(scratch))
