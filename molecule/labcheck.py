@@ -40,8 +40,9 @@ def block_size_bytes(host, device):
 
 
 def lab_hosts():
-    """Every node of the lab as a testinfra host, by name, through Molecule's inventory."""
-    inventory = os.environ["MOLECULE_INVENTORY_FILE"]
+    """Every node of the lab as a testinfra host, by name, through the inventory the lab
+    writes (the one users run site.yml with)."""
+    inventory = lab_status()["inventory"]
     hosts = testinfra.get_hosts(["ansible://ocfs2_nodes"], ansible_inventory=inventory)
     return dict((host.backend.get_hostname(), host) for host in hosts)
 

@@ -18,10 +18,9 @@ def nodes():
 
 
 @pytest.fixture(scope="module")
-def scratch(nodes):
+def scratch(lab):
     """LUN 2's multipath device, the same path on every node."""
-    wwid = nodes["node1"].ansible.get_variables()["lab_luns"][1]["wwid"]
-    return "/dev/disk/by-id/dm-uuid-mpath-%s" % wwid
+    return "/dev/disk/by-id/dm-uuid-mpath-%s" % lab["luns"][1]["wwid"]
 
 
 def state(nodes, scratch):
@@ -59,15 +58,16 @@ def test_bad_cluster_input_stops_the_play_before_any_change(nodes, scratch, argu
 
 
 def test_a_node_that_cannot_reach_the_others_on_the_cluster_port(nodes, scratch):
-    # A firewall on node3 dropping what it sends to port 7778 (the running cluster uses 7777).
+    # A firewall on node3 dropping what it sends to port 7778 (the running cluster uses 7777);
+    # protocol 6 is TCP (the guests have no /etc/protocols).
     node3 = nodes["node3"]
-    node3.check_output("ip rule add ipproto tcp dport 7778 blackhole")
+    node3.check_output("ip rule add ipproto 6 dport 7778 blackhole")
     try:
         assert_refused(nodes, scratch, ["-e", "cluster_port=7778"],
                        r"node3 \(192\.168\.7\.13\) cannot reach node1 \(192\.168\.7\.11:7778\), "
                        r"node2 \(192\.168\.7\.12:7778\) on the o2net port")
     finally:
-        node3.check_output("ip rule del ipproto tcp dport 7778 blackhole")
+        node3.check_output("ip rule del ipproto 6 dport 7778 blackhole")
 
 
 def test_a_lun_device_missing_on_some_hosts(nodes, scratch):
