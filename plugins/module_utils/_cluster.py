@@ -28,7 +28,7 @@ def _is_ipv4(text):
     return bool(match) and all(int(part) <= 255 for part in match.groups())
 
 
-def _check_member(member, group):
+def _check_member(member):
     host, name = member["host"], member["node_name"]
     if not name or len(name) > MAX_NODE_NAME or not re.match(r"^[A-Za-z0-9][A-Za-z0-9.-]*$", name):
         raise ToolError(
@@ -137,7 +137,7 @@ def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
         raise ToolError("the group %s has %d hosts; an o2cb cluster has at most %d nodes."
                         % (group, len(members), MAX_NODES))
     for member in members:
-        _check_member(member, group)
+        _check_member(member)
     clash = _duplicates(members, lambda member: member["node_name"].lower())
     if clash:
         raise ToolError("hosts %s and %s have the same node name %s; each node needs its own. "

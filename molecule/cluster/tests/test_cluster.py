@@ -6,7 +6,7 @@ import hashlib
 import time
 
 import pytest
-from labcheck import lab_hosts, run_lab, wait_for_ssh
+from labcheck import lab_hosts, wait_for_ssh
 
 MOUNT_POINT = "/srv/ocfs2"
 CLUSTER = "ocfs2lab"

@@ -9,8 +9,6 @@ import re
 import pytest
 from labcheck import lab_hosts, run_site
 
-MOUNT_POINT = "/srv/ocfs2"
-
 
 @pytest.fixture(scope="module")
 def nodes():
