@@ -6,7 +6,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help deps demo test lint sanity unit molecule down build clean bench-site
+.PHONY: help deps demo test lint sanity unit molecule down build clean bench-site bench-resize
 
 NODES ?= 3
 VENV := $(CURDIR)/.venv
@@ -23,6 +23,7 @@ help:
 	@echo "make test   lint, sanity, unit tests, Molecule scenarios on the lab (brings it down after)"
 	@echo "make down   stop the lab and free its loop devices"
 	@echo "make bench-site  time site.yml on the 3-node lab from bare hosts, then again"
+	@echo "make bench-resize  resize.yml online and offline on the 3-node lab, with I/O probes"
 	@echo "make build  build the collection tarball into .build/dist"
 
 deps: $(VENV)/.installed $(COLLECTION_LINK)
@@ -50,6 +51,13 @@ bench-site: deps
 	tools/lab up --nodes 3
 	tools/bench-site
 
+# A benchmark, not a test: grows the lab's LUN twice and times resize.yml online and offline,
+# with a probe on every node measuring how long the filesystem could not be used.
+bench-resize: deps
+	tools/lab up --nodes 3
+	ansible-playbook playbooks/site.yml
+	tools/bench-resize
+
 test: deps
 	@failed=""; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
@@ -60,7 +68,7 @@ test: deps
 
 lint: deps
 	ansible-lint
-	python3 -m py_compile tools/lab tools/bench-site
+	python3 -m py_compile tools/lab tools/bench-site tools/bench-resize tools/fs-probe
 
 # ansible-test wants the collection under ansible_collections/NAMESPACE/NAME: a copy of the
 # files git knows (committed or not ignored), checked with this Python in its own venvs.

@@ -1,7 +1,7 @@
 """Fixtures shared by the Molecule verifiers."""
 
 import pytest
-from labcheck import lab_status
+from labcheck import lab_hosts, lab_status
 
 
 @pytest.fixture(scope="session")
@@ -10,3 +10,9 @@ def lab():
     status = lab_status()
     assert status["up"], "the lab is down: Molecule's create step should have started it"
     return status
+
+
+@pytest.fixture(scope="session")
+def nodes():
+    """Every node of the lab as a testinfra host, by name."""
+    return lab_hosts()

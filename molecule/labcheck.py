@@ -3,6 +3,8 @@
 import json
 import os
 import pathlib
+import re
+import signal
 import subprocess
 import time
 
@@ -66,13 +68,64 @@ def wait_for_ssh(node, old_boot_id, timeout):
 REPO = LAB_TOOL.parent.parent
 
 
-def run_site(*arguments):
-    """ansible-playbook playbooks/site.yml on the lab's own inventory, as the README runs it;
-    the CompletedProcess, output merged."""
+def playbook_env():
+    """The environment the README's commands run in: not Molecule's."""
     env = dict((key, value) for key, value in os.environ.items()
                if not key.startswith(("ANSIBLE_", "MOLECULE_")))
     env.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_FORCE_COLOR="false",
                ANSIBLE_NOCOLOR="true")
-    return subprocess.run(["ansible-playbook", "playbooks/site.yml"] + list(arguments),
-                          cwd=str(REPO), env=env, stdout=subprocess.PIPE,
+    return env
+
+
+def run_playbook(playbook, *arguments):
+    """ansible-playbook playbooks/PLAYBOOK on the lab's own inventory, as the README runs it;
+    the CompletedProcess, output merged."""
+    return subprocess.run(["ansible-playbook", "playbooks/" + playbook] + list(arguments),
+                          cwd=str(REPO), env=playbook_env(), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
+
+
+def run_site(*arguments):
+    return run_playbook("site.yml", *arguments)
+
+
+def kill_playbook_at(playbook, marker, *arguments, timeout=1800):
+    """Start ansible-playbook and kill it, with every process it started, as soon as its output
+    shows `marker` (as a controller killed mid-run); the output up to there."""
+    process = subprocess.Popen(["ansible-playbook", "playbooks/" + playbook] + list(arguments),
+                               cwd=str(REPO), env=playbook_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output = []
+    deadline = time.time() + timeout
+    try:
+        for line in process.stdout:
+            output.append(line)
+            if marker in line or time.time() > deadline:
+                break
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    text = "".join(output)
+    assert marker in text, "the play never reached %r:\n%s" % (marker, text[-3000:])
+    return text
+
+
+def play_recap(output):
+    """{host: {"ok": n, "changed": n, "failed": n, ...}} from a play's PLAY RECAP."""
+    recap = {}
+    for match in re.finditer(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", output, re.MULTILINE):
+        recap[match.group(1)] = dict((key, int(value)) for key, value in
+                                     re.findall(r"(\w+)=(\d+)", match.group(2)))
+    return recap
+
+
+def task_results(output, task):
+    """{host: "ok"|"changed"|"skipping"|"fatal"} for the task named `task` in a play's output
+    (its last run when it ran more than once, as with serial)."""
+    results = {}
+    for block in re.split(r"^(?=TASK \[|PLAY )", output, flags=re.MULTILINE):
+        if block.startswith("TASK [") and block.split("]", 1)[0].endswith(task):
+            for status, host in re.findall(r"^(ok|changed|skipping|fatal): \[([^\]]+)\]",
+                                           block, re.MULTILINE):
+                results[host] = status
+    return results

@@ -6,9 +6,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import json
+import os
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._scsi import read_capacity
 
 SECTOR_BYTES = 512  # sysfs reports block device sizes in 512-byte sectors, whatever the device
 
@@ -42,10 +45,12 @@ def path_is_healthy(path):
     return path["dm_state"] == "active" and path["checker_state"] == "ready"
 
 
-def find_map(maps, name):
-    """The map called `name`, or whose WWID is `name`."""
+def find_map(maps, name, resolve=os.path.realpath):
+    """The map called `name`, or whose WWID is `name`, or whose device the path `name` is
+    (/dev/mapper/mpatha, /dev/disk/by-id/dm-uuid-mpath-WWID: resolved to dm-N)."""
+    dm_name = os.path.basename(resolve(name)) if name.startswith("/") else None
     for multipath in maps:
-        if name in (multipath["name"], multipath["wwid"]):
+        if name in (multipath["name"], multipath["wwid"]) or dm_name == multipath["dm_name"]:
             return multipath
     known = ", ".join("%s (%s)" % (entry["name"], entry["wwid"]) for entry in maps) or "none"
     raise ToolError("multipath map %s does not exist on this node (maps: %s). Check that the "
@@ -92,11 +97,24 @@ def plan_resize(multipath):
     return [["multipathd", "resize", "map", multipath["name"]]]
 
 
+def as_if_rescanned(multipath):
+    """The map as a rescan would leave its paths: each at the LUN size its device reports.
+
+    Pure: `multipath` carries each path's lun_size_bytes (None when the device did not answer).
+    """
+    planned = copy.deepcopy(multipath)
+    for path in planned["paths"]:
+        if path.get("lun_size_bytes") is not None:
+            path["size_bytes"] = path["lun_size_bytes"]
+    return planned
+
+
 class Multipathd(object):
     """Reads maps from multipathd and sizes from sysfs; rescans paths; runs plans."""
 
-    def __init__(self, run):
+    def __init__(self, run, capacity=read_capacity):
         self.run = run
+        self.capacity = capacity
 
     def maps(self):
         rc, stdout, stderr = self.run(["multipathd", "show", "maps", "json"], check=False)
@@ -116,6 +134,18 @@ class Multipathd(object):
         multipath["size_bytes"] = self.device_size(multipath["dm_name"])
         for path in multipath["paths"]:
             path["size_bytes"] = self.device_size(path["device"])
+        return multipath
+
+    def add_lun_sizes(self, multipath):
+        """Each path's LUN size as its device reports it now (READ CAPACITY), which the kernel
+        learns only at the next rescan; None, with lun_size_error, when the device does not
+        answer."""
+        for path in multipath["paths"]:
+            try:
+                path["lun_size_bytes"] = self.capacity("/dev/%s" % path["device"])
+            except ToolError as error:
+                path["lun_size_bytes"] = None
+                path["lun_size_error"] = str(error)
         return multipath
 
     def rescan(self, multipath):

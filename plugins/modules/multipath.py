@@ -26,7 +26,8 @@ author:
 options:
   name:
     description:
-      - The map, by its name (for example V(mpatha)) or its WWID.
+      - The map, by its name (for example V(mpatha)), its WWID, or a path to its device (for
+        example V(/dev/disk/by-id/dm-uuid-mpath-WWID) or V(/dev/mapper/ALIAS)).
     type: str
     required: true
   state:
@@ -37,14 +38,16 @@ options:
     choices: [present, resized]
     default: present
 notes:
-  - In check mode the paths are not rescanned, so the plan is made from the sizes the kernel
-    already knows; RV(rescanned) is then empty.
+  - In check mode the paths are not rescanned; the plan is made from the LUN size each path's
+    device reports to a SCSI READ CAPACITY, which is what a rescan would make the kernel see.
+    RV(rescanned) is then empty.
   - Map names are local to a node when C(user_friendly_names) is on; the WWID is the same
     everywhere.
 attributes:
   check_mode:
     support: full
-    description: Builds the same plan as a real run; the paths are not rescanned (see notes).
+    description: Builds the same plan as a real run, from the sizes the devices report; the
+      paths are not rescanned (see notes).
   diff_mode:
     support: full
     description: Shows the map's size before and after.
@@ -92,7 +95,10 @@ maps:
       type: int
     paths:
       description: Each path with C(device), C(dev_t), C(dm_state), C(checker_state),
-        C(device_state) and C(size_bytes).
+        C(device_state), C(size_bytes) (the size the kernel knows) and, in the result of this
+        module, C(lun_size_bytes) (the size the device reports now, larger than C(size_bytes)
+        when the storage grew the LUN and the path was not rescanned since; null, with
+        C(lun_size_error), when the device did not answer).
       type: list
       elements: dict
   sample:
@@ -102,7 +108,7 @@ maps:
       size_bytes: 3221225472
       paths:
         - {device: sda, dev_t: "8:0", dm_state: active, checker_state: ready,
-           device_state: running, size_bytes: 3221225472}
+           device_state: running, size_bytes: 3221225472, lun_size_bytes: 3221225472}
 map:
   description: The map named by O(name), after any change.
   returned: always
@@ -131,7 +137,7 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
-    Multipathd, find_map, plan_resize)
+    Multipathd, as_if_rescanned, find_map, plan_resize)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 
 ARGUMENT_SPEC = dict(
@@ -141,11 +147,12 @@ ARGUMENT_SPEC = dict(
 
 
 def resize(module, multipathd, name):
-    before = find_map(multipathd.maps(), name)
-    current = copy.deepcopy(before)
+    before = multipathd.add_lun_sizes(find_map(multipathd.maps(), name))
     rescanned = []
-    if not module.check_mode:
-        current = multipathd.rescan(current)
+    if module.check_mode:
+        current = as_if_rescanned(before)
+    else:
+        current = multipathd.rescan(copy.deepcopy(before))
         rescanned = [path["device"] for path in current["paths"]]
     commands = plan_resize(current)
     after = copy.deepcopy(current)
@@ -156,7 +163,7 @@ def resize(module, multipathd, name):
         if not module.check_mode:
             for argv in commands:
                 multipathd.resize(argv)
-            after = find_map(multipathd.maps(), name)
+            after = multipathd.add_lun_sizes(find_map(multipathd.maps(), name))
             if after["size_bytes"] != lun_size:
                 raise ToolError("multipathd resized map %s, yet it is %d bytes, not the %d its "
                                 "paths report. Check: multipathd show maps"
@@ -176,7 +183,7 @@ def main():
         if module.params["state"] == "resized":
             result = resize(module, multipathd, name)
         else:
-            found = find_map(multipathd.maps(), name)
+            found = multipathd.add_lun_sizes(find_map(multipathd.maps(), name))
             result = dict(changed=False, commands=[], map=found, maps=[found])
     except ToolError as error:
         module.fail_json(msg=str(error), **error.details)

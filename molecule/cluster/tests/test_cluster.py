@@ -5,17 +5,10 @@ package reconfigure, and a node that comes back by itself after a reboot."""
 import hashlib
 import time
 
-import pytest
-from labcheck import lab_hosts, wait_for_ssh
+from labcheck import wait_for_ssh
 
 MOUNT_POINT = "/srv/ocfs2"
 CLUSTER = "ocfs2lab"
-
-
-@pytest.fixture(scope="module")
-def nodes():
-    """Every node of the lab as a testinfra host, by name."""
-    return lab_hosts()
 
 
 def test_cluster_conf_is_byte_identical_on_every_node(nodes):

@@ -7,12 +7,7 @@ a scratch disk."""
 import re
 
 import pytest
-from labcheck import lab_hosts, run_site
-
-
-@pytest.fixture(scope="module")
-def nodes():
-    return lab_hosts()
+from labcheck import run_site
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
-    find_map, parse_maps_json, plan_resize)
+    Multipathd, as_if_rescanned, find_map, parse_maps_json, plan_resize)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
 
@@ -86,3 +86,43 @@ def test_plan_resize_refuses_a_map_without_paths():
     multipath = dict(copy.deepcopy(multipath), paths=[])
     with pytest.raises(ToolError, match="no paths"):
         plan_resize(multipath)
+
+
+def test_as_if_rescanned_takes_the_size_each_device_reports():
+    multipath = lab_map()
+    for path in multipath["paths"]:
+        path["lun_size_bytes"] = 4 * GIB
+    planned = as_if_rescanned(multipath)
+    assert [path["size_bytes"] for path in planned["paths"]] == [4 * GIB, 4 * GIB]
+    assert [path["size_bytes"] for path in multipath["paths"]] == [3 * GIB, 3 * GIB]
+    assert plan_resize(planned) == [["multipathd", "resize", "map", "mpatha"]]
+
+
+def test_as_if_rescanned_keeps_the_kernel_size_of_a_device_that_did_not_answer():
+    multipath = lab_map()
+    multipath["paths"][0]["lun_size_bytes"] = 4 * GIB
+    multipath["paths"][1]["lun_size_bytes"] = None
+    planned = as_if_rescanned(multipath)
+    with pytest.raises(ToolError, match="disagree on the LUN size"):
+        plan_resize(planned)
+
+
+def test_add_lun_sizes_records_a_device_that_does_not_answer():
+    def capacity(path):
+        if path == "/dev/sdb":
+            raise ToolError("cannot open /dev/sdb to ask for its capacity: No such device")
+        return 4 * GIB
+    multipath = Multipathd(run=None, capacity=capacity).add_lun_sizes(lab_map())
+    assert [path["lun_size_bytes"] for path in multipath["paths"]] == [4 * GIB, None]
+    assert multipath["paths"][1]["lun_size_error"].startswith("cannot open /dev/sdb")
+
+
+def test_find_map_by_a_path_to_its_device():
+    maps = [lab_map()]
+    links = {"/dev/disk/by-id/dm-uuid-mpath-35000c0ca1ab00001": "/dev/dm-0",
+             "/dev/mapper/mpatha": "/dev/dm-0", "/dev/lab-missing": "/dev/lab-missing"}
+    assert find_map(maps, "/dev/mapper/mpatha", resolve=links.get)["name"] == "mpatha"
+    assert find_map(maps, "/dev/disk/by-id/dm-uuid-mpath-35000c0ca1ab00001",
+                    resolve=links.get)["name"] == "mpatha"
+    with pytest.raises(ToolError, match="/dev/lab-missing does not exist on this node"):
+        find_map(maps, "/dev/lab-missing", resolve=links.get)

@@ -1,0 +1,221 @@
+"""resize.yml on the lab, checked by behaviour. Converge grew the LUN by 1 GiB and ran
+resize.yml online (and idempotence again) while a writer on every node wrote, read back and
+checksummed a file every 200 ms. Then, in file order: the online result and the writers, the
+refusals (with the LUN grown again, so there is work they must not do), a run killed after the
+partition step and run again, the offline mode, and fsck.ocfs2 with every node unmounted."""
+
+import json
+import re
+import time
+
+import pytest
+from labcheck import kill_playbook_at, play_recap, run_lab, run_playbook, task_results
+
+MOUNT_POINT = "/srv/ocfs2"
+TEST_DIR = MOUNT_POINT + "/grow-test"
+GIB = 1 << 30
+# What a partition and a filesystem may lack of the LUN: the GPT's 1 MiB before the partition
+# and 33 sectors after it, and the filesystem's last incomplete 128 KiB cluster.
+SLACK_BYTES = 2 << 20
+
+
+def lun(lab):
+    return lab["luns"][0]
+
+
+def map_path(lab):
+    return "/dev/disk/by-id/dm-uuid-mpath-%s" % lun(lab)["wwid"]
+
+
+def partition_path(lab):
+    return "/dev/disk/by-id/dm-uuid-part1-mpath-%s" % lun(lab)["wwid"]
+
+
+def lun_size():
+    return json.loads(run_lab("status", "--json"))["luns"][0]["size_bytes"]
+
+
+def grow_lun():
+    new_size = lun_size() + GIB
+    run_lab("grow", "lun1", str(new_size))
+    return new_size
+
+
+def sizes(nodes, lab):
+    """What each node's kernel sees: map, partition, and the mounted filesystem (None when
+    it is not mounted)."""
+    result = {}
+    for name, node in nodes.items():
+        mounted = node.run("findmnt --bytes --noheadings --output SIZE --mountpoint %s",
+                           MOUNT_POINT)
+        result[name] = {
+            "map": int(node.check_output("blockdev --getsize64 %s", map_path(lab))),
+            "partition": int(node.check_output("blockdev --getsize64 %s", partition_path(lab))),
+            "filesystem": int(mounted.stdout) if mounted.rc == 0 else None,
+        }
+    return result
+
+
+def assert_grown_everywhere(nodes, lab, size):
+    seen = sizes(nodes, lab)
+    for name, sizes_of_node in seen.items():
+        assert sizes_of_node["map"] == size, (name, seen)
+        assert size - SLACK_BYTES <= sizes_of_node["filesystem"] <= sizes_of_node["partition"], (
+            name, seen)
+    assert len(set(node["filesystem"] for node in seen.values())) == 1, seen
+
+
+def stop_writer(node, name):
+    node.check_output("touch /run/%s.stop", name)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        result = node.run("cat /run/%s.json", name)
+        if result.rc == 0:
+            return json.loads(result.stdout)
+        time.sleep(2)
+    raise AssertionError("the writer %s did not stop within 120 s" % name)
+
+
+def start_writer(node, name, directory):
+    node.check_output("rm -f /run/%s.stop /run/%s.json", name, name)
+    node.check_output(
+        "systemd-run --unit=%s --collect /usr/local/bin/fs-probe --dir %s --stop-file "
+        "/run/%s.stop --result /run/%s.json", name, directory, name, name)
+
+
+def assert_manifests_verify_on_another_node(nodes, directories):
+    names = sorted(nodes)
+    for index, (writer, directory) in enumerate(sorted(directories.items())):
+        reader = nodes[names[(names.index(writer) + 1) % len(names)]]
+        result = reader.run("cd %s && sha256sum --check --quiet manifest.sha256", directory)
+        assert result.rc == 0, (writer, directory, result.stdout[-2000:], result.stderr[-2000:])
+
+
+def assert_recap(output, changed):
+    recap = play_recap(output)
+    assert recap, output[-3000:]
+    for host, counts in recap.items():
+        assert counts["failed"] == 0 and counts["unreachable"] == 0, (host, output[-3000:])
+        if changed is not None:
+            assert (counts["changed"] > 0) == changed or host == "localhost", (host, recap)
+
+
+# ------------------------------------------------------------------ online (converge)
+
+def test_online_every_node_sees_the_grown_lun_and_filesystem_while_mounted(nodes, lab):
+    assert_grown_everywhere(nodes, lab, lun(lab)["size_bytes"])
+
+
+def test_online_writers_saw_no_io_error_and_their_data_reads_back(nodes):
+    results = dict((name, stop_writer(node, "fs-probe")) for name, node in nodes.items())
+    for name, result in results.items():
+        print("%s: %d writes, longest interval between two completed writes %.2f s at %.0f s"
+              % (name, result["iterations"], result["longest_gap_s"], result["longest_gap_at_s"]))
+        assert result["errors"] == [], (name, result["errors"][:5])
+        # converge and idempotence took minutes: the writer ran through both.
+        assert result["iterations"] > 300, (name, result)
+    assert_manifests_verify_on_another_node(
+        nodes, dict((name, "%s/online-%s" % (TEST_DIR, name)) for name in nodes))
+
+
+def test_data_written_before_the_resize_is_intact_on_every_node(nodes):
+    for name, node in nodes.items():
+        result = node.run("cd %s && sha256sum --check --quiet before.sha256", TEST_DIR)
+        assert result.rc == 0, (name, result.stdout, result.stderr)
+
+
+# ------------------------------------------------------------------ refusals
+
+@pytest.fixture(scope="module")
+def grown_again(nodes, lab):
+    """The LUN grown by another GiB: resize.yml has work to do, which a refusal must not do."""
+    return grow_lun()
+
+
+def assert_refused(nodes, lab, arguments, message):
+    before = sizes(nodes, lab)
+    result = run_playbook("resize.yml", *arguments)
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert re.search(message, result.stdout), result.stdout[-3000:]
+    assert sizes(nodes, lab) == before
+
+
+def test_a_shrink_request_is_refused_before_any_change(nodes, lab, grown_again):
+    assert_refused(nodes, lab, ["-e", "resize_size=1G"],
+                   r"node1: resize_size 1G \(1073741824 bytes\) is smaller than the filesystem "
+                   r"\(\d+ bytes\): OCFS2 cannot shrink\. Nothing was changed\.")
+
+
+def test_a_node_that_cannot_see_the_lun_stops_the_play_before_any_change(nodes, lab, grown_again):
+    nodes["node1"].check_output("ln -sfn %s /dev/lab-only-on-node1", map_path(lab))
+    try:
+        assert_refused(nodes, lab, ["-e", "resize_device=/dev/lab-only-on-node1"],
+                       r"(?s)fatal: \[node2\].*multipath map /dev/lab-only-on-node1 does not "
+                       r"exist on this node")
+    finally:
+        nodes["node1"].check_output("rm -f /dev/lab-only-on-node1")
+
+
+def test_a_failed_path_on_one_node_stops_the_play_before_any_change(nodes, lab, grown_again):
+    node2 = nodes["node2"]
+    node2.check_output("multipathd fail path sdb")
+    try:
+        assert_refused(nodes, lab, [],
+                       r"node2: path sdb of map mpatha is not active \(dm failed, checker "
+                       r"\w+\): restore it before resizing")
+    finally:
+        node2.check_output("multipathd reinstate path sdb")
+    deadline = time.time() + 60
+    while "active" not in node2.check_output("multipathd show paths format '%%d %%t' | grep sdb"):
+        assert time.time() < deadline, "path sdb of node2 did not come back"
+        time.sleep(2)
+
+
+# ------------------------------------------------------------------ interrupted, run again
+
+def test_a_run_killed_after_the_partition_step_finishes_when_run_again(nodes, lab, grown_again):
+    kill_playbook_at("resize.yml",
+                     "TASK [ocfs2.cluster.resize : Make every node's kernel see the grown partition")
+    interrupted = sizes(nodes, lab)
+    assert all(node["map"] == grown_again for node in interrupted.values()), interrupted
+    assert all(node["filesystem"] < grown_again - GIB for node in interrupted.values()), (
+        "the filesystem grew before the kill", interrupted)
+    result = run_playbook("resize.yml")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert_recap(result.stdout, changed=None)
+    assert_grown_everywhere(nodes, lab, grown_again)
+
+
+# ------------------------------------------------------------------ offline mode
+
+def test_offline_mode_grows_with_the_other_nodes_unmounted_then_mounts_them_again(nodes, lab):
+    size = grow_lun()
+    start_writer(nodes["node1"], "fs-probe-offline", TEST_DIR + "/offline-node1")
+    result = run_playbook("resize.yml", "-e", "resize_mode=offline")
+    writer = stop_writer(nodes["node1"], "fs-probe-offline")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert task_results(result.stdout, "Unmount the filesystem on every node but the first") == {
+        "node1": "skipping", "node2": "changed", "node3": "changed"}, result.stdout[-5000:]
+    assert_grown_everywhere(nodes, lab, size)
+    assert writer["errors"] == [], writer["errors"][:5]
+    assert_manifests_verify_on_another_node(nodes, {"node1": TEST_DIR + "/offline-node1"})
+
+
+def test_offline_mode_with_nothing_to_grow_changes_nothing(nodes, lab):
+    result = run_playbook("resize.yml", "-e", "resize_mode=offline")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert_recap(result.stdout, changed=False)
+    assert "Nothing to grow" in result.stdout
+
+
+# ------------------------------------------------------------------ the filesystem is sound
+
+def test_fsck_is_clean_with_the_filesystem_unmounted_everywhere(nodes, lab):
+    for node in nodes.values():
+        node.check_output("umount %s", MOUNT_POINT)
+    try:
+        result = nodes["node1"].run("fsck.ocfs2 -fn %s", partition_path(lab))
+        assert result.rc == 0, result.stdout + result.stderr
+    finally:
+        for node in nodes.values():
+            node.check_output("mount %s", MOUNT_POINT)
