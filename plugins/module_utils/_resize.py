@@ -169,7 +169,7 @@ def plan(nodes, settings):
                            for node in nodes),
                  filesystem["uuid"], human(filesystem["size_bytes"]), settings["target"],
                  human(first["device_size_bytes"]),
-                 ", ".join(filesystem["mounted_nodes"]) or "no node", settings["mode"])]
+                 ", ".join(sorted(filesystem["mounted_nodes"])) or "no node", settings["mode"])]
     if nothing_to_grow(first, settings):
         return lines + ["Nothing to grow: every step will find its work done."]
     everyone = ", ".join(node["name"] for node in nodes)

@@ -140,12 +140,6 @@ def assert_refused(nodes, lab, arguments, message):
     assert sizes(nodes, lab) == before
 
 
-def test_a_shrink_request_is_refused_before_any_change(nodes, lab, grown_again):
-    assert_refused(nodes, lab, ["-e", "resize_size=1G"],
-                   r"node1: resize_size 1G \(1073741824 bytes\) is smaller than the filesystem "
-                   r"\(\d+ bytes\): OCFS2 cannot shrink\. Nothing was changed\.")
-
-
 def test_a_node_that_cannot_see_the_lun_stops_the_play_before_any_change(nodes, lab, grown_again):
     nodes["node1"].check_output("ln -sfn %s /dev/lab-only-on-node1", map_path(lab))
     try:
@@ -156,17 +150,21 @@ def test_a_node_that_cannot_see_the_lun_stops_the_play_before_any_change(nodes, 
         nodes["node1"].check_output("rm -f /dev/lab-only-on-node1")
 
 
-def test_a_failed_path_on_one_node_stops_the_play_before_any_change(nodes, lab, grown_again):
+def test_a_shrink_request_and_a_failed_path_stop_the_play_before_any_change(nodes, lab,
+                                                                             grown_again):
+    # One run for both: every node's checks report in the same task.
     node2 = nodes["node2"]
     node2.check_output("multipathd fail path sdb")
     try:
-        assert_refused(nodes, lab, [],
-                       r"node2: path sdb of map mpatha is not active \(dm failed, checker "
-                       r"\w+\): restore it before resizing")
+        assert_refused(nodes, lab, ["-e", "resize_size=1G"],
+                       r"(?s)(?=.*node1: resize_size 1G \(1073741824 bytes\) is smaller than the "
+                       r"filesystem \(\d+ bytes\): OCFS2 cannot shrink\. Nothing was changed\.)"
+                       r"(?=.*node2: path sdb of map mpatha is not active \(dm failed, checker "
+                       r"\w+\): restore it before resizing)")
     finally:
         node2.check_output("multipathd reinstate path sdb")
     deadline = time.time() + 60
-    while "active" not in node2.check_output("multipathd show paths format '%%d %%t' | grep sdb"):
+    while not re.search(r"\bsdb\b.*\bactive\b.*\bready\b", node2.check_output("multipathd show paths")):
         assert time.time() < deadline, "path sdb of node2 did not come back"
         time.sleep(2)
 
