@@ -9,7 +9,8 @@ import re
 import time
 
 import pytest
-from labcheck import kill_playbook_at, play_recap, run_lab, run_playbook, task_results
+from labcheck import (kill_playbook_at, map_paths, multipath_map, play_recap, run_lab,
+                      run_playbook, task_results)
 
 MOUNT_POINT = "/srv/ocfs2"
 TEST_DIR = MOUNT_POINT + "/grow-test"
@@ -152,20 +153,24 @@ def test_a_node_that_cannot_see_the_lun_stops_the_play_before_any_change(nodes, 
 
 def test_a_shrink_request_and_a_failed_path_stop_the_play_before_any_change(nodes, lab,
                                                                              grown_again):
-    # One run for both: every node's checks report in the same task.
+    # One run for both: every node's checks report in the same task. The path is one of this
+    # LUN's on node2 (with two LUNs, sdb may belong to the other).
     node2 = nodes["node2"]
-    node2.check_output("multipathd fail path sdb")
+    multipath = multipath_map(node2, lun(lab)["wwid"])
+    path = map_paths(multipath)[-1]["dev"]
+    node2.check_output("multipathd fail path %s", path)
     try:
         assert_refused(nodes, lab, ["-e", "resize_size=1G"],
                        r"(?s)(?=.*node1: resize_size 1G \(1073741824 bytes\) is smaller than the "
                        r"filesystem \(\d+ bytes\): OCFS2 cannot shrink\. Nothing was changed\.)"
-                       r"(?=.*node2: path sdb of map mpatha is not active \(dm failed, checker "
-                       r"\w+\): restore it before resizing)")
+                       r"(?=.*node2: path %s of map %s is not active \(dm failed, checker "
+                       r"\w+\): restore it before resizing)" % (path, multipath["name"]))
     finally:
-        node2.check_output("multipathd reinstate path sdb")
+        node2.check_output("multipathd reinstate path %s", path)
     deadline = time.time() + 60
-    while not re.search(r"\bsdb\b.*\bactive\b.*\bready\b", node2.check_output("multipathd show paths")):
-        assert time.time() < deadline, "path sdb of node2 did not come back"
+    while not re.search(r"\b%s\b.*\bactive\b.*\bready\b" % path,
+                        node2.check_output("multipathd show paths")):
+        assert time.time() < deadline, "path %s of node2 did not come back" % path
         time.sleep(2)
 
 
