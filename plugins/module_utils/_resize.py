@@ -83,6 +83,11 @@ def node_problems(node, settings):
     if wanted_uuid and filesystem["uuid"] != wanted_uuid.lower():
         problems.append("%s holds filesystem %s, not resize_filesystem_uuid %s"
                         % (settings["target"], filesystem["uuid"], wanted_uuid))
+    wanted_label = settings.get("filesystem_label")
+    if wanted_label and filesystem.get("label") != wanted_label:
+        problems.append("%s holds the filesystem labelled %s, not resize_filesystem_label %s"
+                        % (settings["target"], filesystem.get("label") or "(no label)",
+                           wanted_label))
     problems.extend(mount_problems(node, settings))
     problems.extend(size_problems(node, filesystem, settings))
     return problems
@@ -190,7 +195,9 @@ def plan(nodes, settings):
                                   everyone if online else settings["first"],
                                   "" if online and others else "s"))
     if not online and others:
-        lines.append("%d. %s, one at a time: re-read the partition table and mount %s again."
-                     % (next(step), ", ".join(others), settings["mount_point"]))
+        lines.append("%d. %s, one at a time: %smount %s again." % (
+            next(step), ", ".join(others),
+            "re-read the partition table and " if settings["partitioned"] else "",
+            settings["mount_point"]))
     lines.append("Then every node checks that its mounted filesystem shows the new size.")
     return lines

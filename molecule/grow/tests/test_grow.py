@@ -1,8 +1,10 @@
 """resize.yml on the lab, checked by behaviour. Converge grew the LUN by 1 GiB and ran
 resize.yml online (and idempotence again) while a writer on every node wrote, read back and
 checksummed a file every 200 ms. Then, in file order: the online result and the writers, the
-refusals (with the LUN grown again, so there is work they must not do), a run killed after the
-partition step and run again, the offline mode, and fsck.ocfs2 with every node unmounted."""
+refusals and check mode (with the LUN grown again, so there is work they must not do), a run
+killed after the partition step and run again, the offline mode, a filesystem on the whole
+multipath device of LUN 2 (the cluster scenario's scratch disk), and fsck.ocfs2 with every node
+unmounted."""
 
 import json
 import re
@@ -32,13 +34,13 @@ def partition_path(lab):
     return "/dev/disk/by-id/dm-uuid-part1-mpath-%s" % lun(lab)["wwid"]
 
 
-def lun_size():
-    return json.loads(run_lab("status", "--json"))["luns"][0]["size_bytes"]
+def lun_size(index=0):
+    return json.loads(run_lab("status", "--json"))["luns"][index]["size_bytes"]
 
 
-def grow_lun():
-    new_size = lun_size() + GIB
-    run_lab("grow", "lun1", str(new_size))
+def grow_lun(index=0):
+    new_size = lun_size(index) + GIB
+    run_lab("grow", "lun%d" % (index + 1), str(new_size))
     return new_size
 
 
@@ -139,6 +141,7 @@ def assert_refused(nodes, lab, arguments, message):
     assert result.returncode != 0, result.stdout[-3000:]
     assert re.search(message, result.stdout), result.stdout[-3000:]
     assert sizes(nodes, lab) == before
+    return result
 
 
 def test_a_node_that_cannot_see_the_lun_stops_the_play_before_any_change(nodes, lab, grown_again):
@@ -172,6 +175,36 @@ def test_a_shrink_request_and_a_failed_path_stop_the_play_before_any_change(node
                         node2.check_output("multipathd show paths")):
         assert time.time() < deadline, "path %s of node2 did not come back" % path
         time.sleep(2)
+
+
+def test_a_node_that_does_not_answer_stops_the_play_before_any_change(nodes, lab, grown_again,
+                                                                     tmp_path):
+    # node3 on a port nothing listens on: SSH is refused, as for a host that is down.
+    down = tmp_path / "node3-down.yml"
+    down.write_text("all:\n  hosts:\n    node3:\n      ansible_port: 1\n")
+    result = assert_refused(nodes, lab, ["-i", lab["inventory"], "-i", str(down)],
+                            r"fatal: \[node3\]: UNREACHABLE!")
+    assert "Rescan every path" not in result.stdout, result.stdout[-3000:]
+
+
+# ------------------------------------------------------------------ check mode
+
+def test_check_mode_prints_the_plan_and_changes_nothing(nodes, lab, grown_again):
+    before = sizes(nodes, lab)
+    result = run_playbook("resize.yml", "--check", "--diff")
+    assert result.returncode == 0, result.stdout[-3000:]
+    # The plan as the debug task prints it, whatever the line wrapping.
+    printed = " ".join(result.stdout.split())
+    for step in ["every path of every node reports %.2f GiB (%d bytes)" % (grown_again / GIB,
+                                                                         grown_again),
+                 "1. node1, node2, node3, in parallel: rescan every path and resize the map to "
+                 "%.2f GiB." % (grown_again / GIB),
+                 "2. node1: grow partition 1 to the end of the LUN; node2, node3: re-read it",
+                 "3. node1: tunefs.ocfs2 -S grows the filesystem from"]:
+        assert step in printed, (step, result.stdout[-5000:])
+    assert task_results(result.stdout, "Rescan every path and resize the LUN's multipath map, "
+                        "on every node") == dict.fromkeys(nodes, "changed"), result.stdout[-5000:]
+    assert sizes(nodes, lab) == before
 
 
 # ------------------------------------------------------------------ interrupted, run again
@@ -209,6 +242,55 @@ def test_offline_mode_with_nothing_to_grow_changes_nothing(nodes, lab):
     assert result.returncode == 0, result.stdout[-3000:]
     assert_recap(result.stdout, changed=False)
     assert "Nothing to grow" in result.stdout
+
+
+# ------------------------------------------------------------------ the whole multipath device
+
+WHOLE_MOUNT_POINT = "/srv/ocfs2-whole"
+
+
+@pytest.fixture
+def whole_device_filesystem(nodes, lab):
+    """OCFS2 on LUN 2's multipath device itself, no partition table, mounted on every node;
+    unmounted afterwards."""
+    device = "/dev/disk/by-id/dm-uuid-mpath-%s" % lab["luns"][1]["wwid"]
+    nodes["node1"].check_output("mkfs.ocfs2 -q -F -N 3 -L lab-whole --cluster-stack=o2cb "
+                                "--cluster-name=ocfs2lab %s", device)
+    try:
+        for node in nodes.values():
+            node.check_output("mkdir -p %s && mount -t ocfs2 %s %s", WHOLE_MOUNT_POINT, device,
+                              WHOLE_MOUNT_POINT)
+        yield device
+    finally:
+        for node in nodes.values():
+            node.run("umount %s", WHOLE_MOUNT_POINT)
+
+
+def test_a_filesystem_on_the_whole_multipath_device_grows_online(nodes, whole_device_filesystem):
+    device = whole_device_filesystem
+    size = grow_lun(1)
+    result = run_playbook("resize.yml", "-e", "resize_device=" + device,
+                          "-e", "resize_partitioned=false",
+                          "-e", "resize_mount_point=" + WHOLE_MOUNT_POINT,
+                          "-e", "resize_filesystem_label=lab-whole")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert set(task_results(result.stdout, "Grow the partition to the end of the LUN, on the "
+                            "first node").values()) == {"skipping"}, result.stdout[-5000:]
+    seen = {}
+    for name, node in nodes.items():
+        seen[name] = (int(node.check_output("blockdev --getsize64 %s", device)),
+                      int(node.check_output("findmnt --bytes --noheadings --output SIZE "
+                                            "--mountpoint %s", WHOLE_MOUNT_POINT)))
+    for name, (device_size, filesystem_size) in seen.items():
+        assert device_size == size and size - SLACK_BYTES <= filesystem_size <= size, (name, seen)
+    assert len(set(seen.values())) == 1, seen
+    # The grown filesystem is shared: what node2 writes, node3 reads.
+    nodes["node2"].check_output("head -c 8M /dev/urandom > %s/shared && cd %s && "
+                                "sha256sum shared > shared.sha256", WHOLE_MOUNT_POINT,
+                                WHOLE_MOUNT_POINT)
+    result = nodes["node3"].run("cd %s && sha256sum --check --quiet shared.sha256",
+                                WHOLE_MOUNT_POINT)
+    assert result.rc == 0, result.stdout + result.stderr
 
 
 # ------------------------------------------------------------------ the filesystem is sound

@@ -23,7 +23,7 @@ FILESYSTEM = {
     "mounted_nodes": ["node1", "node2", "node3"]}
 SETTINGS = {"cluster_name": "ocfs2lab", "mount_point": "/srv/ocfs2", "mode": "online",
             "first": "node1", "target": TARGET, "partitioned": True, "size": None,
-            "filesystem_uuid": None}
+            "filesystem_uuid": None, "filesystem_label": None}
 
 
 def lab_node(name="node1", lun=4 * GIB, map_size=3 * GIB):
@@ -106,6 +106,19 @@ def test_another_cluster_and_another_uuid():
 
 def test_the_uuid_matches_whatever_its_case():
     assert node_problems(lab_node(), settings(filesystem_uuid=FILESYSTEM["uuid"].upper())) == []
+
+
+def test_the_label_must_match_when_given():
+    unlabelled = lab_node()
+    assert node_problems(unlabelled, settings(filesystem_label="vmstore")) == [
+        "%s holds the filesystem labelled (no label), not resize_filesystem_label vmstore"
+        % TARGET]
+    labelled = lab_node()
+    labelled["filesystem"]["label"] = "vmstore"
+    assert node_problems(labelled, settings(filesystem_label="vmstore")) == []
+    assert node_problems(labelled, settings(filesystem_label="vmstore2")) == [
+        "%s holds the filesystem labelled vmstore, not resize_filesystem_label vmstore2"
+        % TARGET]
 
 
 def test_online_every_node_must_mount_it_at_the_mount_point():
@@ -212,8 +225,7 @@ def test_plan_offline_on_the_whole_device():
         "2. node2, node3: unmount /srv/ocfs2.",
         "3. node1: tunefs.ocfs2 -S grows the filesystem from 2.99 GiB to fill the LUN, while "
         "node1 mounts it.",
-        "4. node2, node3, one at a time: re-read the partition table and mount /srv/ocfs2 "
-        "again.",
+        "4. node2, node3, one at a time: mount /srv/ocfs2 again.",
         "Then every node checks that its mounted filesystem shows the new size."]
 
 
