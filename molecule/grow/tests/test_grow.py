@@ -183,7 +183,9 @@ def test_a_node_that_does_not_answer_stops_the_play_before_any_change(nodes, lab
     down = tmp_path / "node3-down.yml"
     down.write_text("all:\n  hosts:\n    node3:\n      ansible_port: 1\n")
     result = assert_refused(nodes, lab, ["-i", lab["inventory"], "-i", str(down)],
-                            r"fatal: \[node3\]: UNREACHABLE!")
+                            r"fatal: \[node3\]: UNREACHABLE!(?s:.*)node3 did not answer \(or "
+                            r"failed, above\): every node must see the new size before the "
+                            r"filesystem grows\.")
     assert "Rescan every path" not in result.stdout, result.stdout[-3000:]
 
 
