@@ -256,7 +256,10 @@ def whole_device_filesystem(nodes, lab):
     """OCFS2 on LUN 2's multipath device itself, no partition table, mounted on every node;
     unmounted afterwards."""
     device = "/dev/disk/by-id/dm-uuid-mpath-%s" % lab["luns"][1]["wwid"]
-    nodes["node1"].check_output("mkfs.ocfs2 -q -F -N 3 -L lab-whole --cluster-stack=o2cb "
+    # Whatever the cluster scenario's refusals left there (mkfs.ocfs2 would ask before
+    # overwriting it).
+    nodes["node1"].check_output("wipefs --all --quiet %s", device)
+    nodes["node1"].check_output("mkfs.ocfs2 -q -N 3 -L lab-whole --cluster-stack=o2cb "
                                 "--cluster-name=ocfs2lab %s", device)
     try:
         for node in nodes.values():
