@@ -11,8 +11,8 @@ import re
 import time
 
 import pytest
-from labcheck import (kill_playbook_at, map_paths, multipath_map, play_recap, run_lab,
-                      run_playbook, task_results)
+from labcheck import (block_size_bytes, kill_playbook_at, map_paths, multipath_map, play_recap,
+                      run_lab, run_playbook, task_results)
 
 MOUNT_POINT = "/srv/ocfs2"
 TEST_DIR = MOUNT_POINT + "/grow-test"
@@ -44,19 +44,20 @@ def grow_lun(index=0):
     return new_size
 
 
+def mounted_size(node, mount_point):
+    """The size the kernel reports for the filesystem mounted there; None when none is."""
+    mounted = node.run("findmnt --bytes --noheadings --output SIZE --mountpoint %s", mount_point)
+    return int(mounted.stdout) if mounted.rc == 0 else None
+
+
 def sizes(nodes, lab):
     """What each node's kernel sees: map, partition, and the mounted filesystem (None when
     it is not mounted)."""
-    result = {}
-    for name, node in nodes.items():
-        mounted = node.run("findmnt --bytes --noheadings --output SIZE --mountpoint %s",
-                           MOUNT_POINT)
-        result[name] = {
-            "map": int(node.check_output("blockdev --getsize64 %s", map_path(lab))),
-            "partition": int(node.check_output("blockdev --getsize64 %s", partition_path(lab))),
-            "filesystem": int(mounted.stdout) if mounted.rc == 0 else None,
-        }
-    return result
+    return dict((name, {
+        "map": block_size_bytes(node, map_path(lab)),
+        "partition": block_size_bytes(node, partition_path(lab)),
+        "filesystem": mounted_size(node, MOUNT_POINT),
+    }) for name, node in nodes.items())
 
 
 def assert_grown_everywhere(nodes, lab, size):
@@ -281,12 +282,10 @@ def test_a_filesystem_on_the_whole_multipath_device_grows_online(nodes, whole_de
     assert result.returncode == 0, result.stdout[-3000:]
     assert set(task_results(result.stdout, "Grow the partition to the end of the LUN, on the "
                             "first node").values()) == {"skipping"}, result.stdout[-5000:]
-    seen = {}
-    for name, node in nodes.items():
-        seen[name] = (int(node.check_output("blockdev --getsize64 %s", device)),
-                      int(node.check_output("findmnt --bytes --noheadings --output SIZE "
-                                            "--mountpoint %s", WHOLE_MOUNT_POINT)))
+    seen = dict((name, (block_size_bytes(node, device), mounted_size(node, WHOLE_MOUNT_POINT)))
+                for name, node in nodes.items())
     for name, (device_size, filesystem_size) in seen.items():
+        assert filesystem_size is not None, (name, "not mounted", seen)
         assert device_size == size and size - SLACK_BYTES <= filesystem_size <= size, (name, seen)
     assert len(set(seen.values())) == 1, seen
     # The grown filesystem is shared: what node2 writes, node3 reads.
