@@ -29,6 +29,8 @@ def parse_debugfs_stats(text):
         Cluster stack: o2cb
         Cluster name: labclu
         Links: 0   Clusters: 32752
+    A classic o2cb filesystem prints "Cluster stack: classic o2cb" and no cluster name; it is
+    returned with cluster_stack "o2cb" and cluster_name "".
     """
     def field(pattern, required=True):
         match = re.search(pattern, text, re.MULTILINE)
@@ -56,10 +58,27 @@ def parse_debugfs_stats(text):
         "cluster_size": cluster_size,
         "clusters": clusters,
         "size_bytes": clusters * cluster_size,
-        "cluster_stack": (field(r"^\s*Cluster stack: (\S+)", required=False) or "").strip(),
+        # A classic o2cb filesystem (mkfs.ocfs2 without --cluster-stack) has no cluster
+        # information on disk: "Cluster stack: classic o2cb" and no "Cluster name:" line.
+        "cluster_stack": (field(r"^\s*Cluster stack: (?:classic )?(\S+)", required=False)
+                          or "").strip(),
         "cluster_name": (field(r"^\s*Cluster name: (\S+)", required=False) or "").strip(),
         "features": sorted(features),
     }
+
+
+def is_classic_o2cb(filesystem):
+    """Made by plain `mkfs.ocfs2 -L NAME DEV`: it mounts on whichever O2CB cluster is online."""
+    return filesystem["cluster_stack"] == "o2cb" and not filesystem["cluster_name"]
+
+
+def belongs_to_cluster(filesystem, cluster_name, cluster_stack="o2cb"):
+    """Whether the cluster may use the filesystem as its own. A classic o2cb filesystem names
+    no cluster: it is every O2CB cluster's, the usual one on a cluster built by hand."""
+    if is_classic_o2cb(filesystem):
+        return cluster_stack == "o2cb"
+    return (filesystem["cluster_name"] == cluster_name
+            and filesystem["cluster_stack"] == cluster_stack)
 
 
 def parse_mounted_nodes(text):
@@ -122,9 +141,16 @@ def plan_filesystem(device, filesystem, signature, device_bytes, mount, params):
     if params.get("cluster_name") is not None:
         check_cluster_name(params["cluster_name"])
     mounted_anywhere = describe_mounts(filesystem or {}, mount)
-    foreign = filesystem is not None and params.get("cluster_name") and (
-        filesystem["cluster_name"] != params["cluster_name"]
-        or filesystem["cluster_stack"] != params["cluster_stack"])
+    if filesystem is not None and is_classic_o2cb(filesystem) and \
+            params["cluster_stack"] != "o2cb":
+        # Its data are the hand-built cluster's: never a candidate for mkfs, force or not.
+        raise ToolError("%s holds a classic o2cb filesystem (label %r, UUID %s), which the %s "
+                        "stack cannot mount; refusing to format it, with or without force. Set "
+                        "cluster_stack: o2cb to keep it, or convert it yourself (tunefs.ocfs2 "
+                        "--update-cluster-stack)." % (device, filesystem["label"],
+                                                      filesystem["uuid"], params["cluster_stack"]))
+    foreign = filesystem is not None and params.get("cluster_name") and not belongs_to_cluster(
+        filesystem, params["cluster_name"], params["cluster_stack"])
 
     if filesystem is None or foreign:
         if mount is not None or mounted_anywhere:

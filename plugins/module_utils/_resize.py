@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import is_classic_o2cb
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40, "P": 1 << 50}
@@ -76,7 +77,8 @@ def node_problems(node, settings):
         problems.append("%s holds no OCFS2 filesystem (check resize_device and "
                         "resize_partitioned)" % settings["target"])
         return problems
-    if filesystem["cluster_name"] != settings["cluster_name"]:
+    # A classic o2cb filesystem names no cluster: it is this one's (OCFS2 on a hand-built cluster).
+    if filesystem["cluster_name"] != settings["cluster_name"] and not is_classic_o2cb(filesystem):
         problems.append("the filesystem on %s belongs to cluster %s, not %s" % (
             settings["target"], filesystem["cluster_name"], settings["cluster_name"]))
     wanted_uuid = settings.get("filesystem_uuid")

@@ -15,6 +15,9 @@ description:
   - Creates an OCFS2 filesystem with C(mkfs.ocfs2) on a device that holds nothing, keeps an
     existing OCFS2 filesystem of the same cluster, and reports the filesystem (UUID, label,
     node slots, block and cluster size, size, cluster stack and name, and which nodes mount it).
+  - A classic o2cb filesystem (made by C(mkfs.ocfs2) without C(--cluster-stack), as on
+    clusters built by hand; no cluster name on disk) mounts on any O2CB cluster, so it is kept
+    as this cluster's, and never formatted, even with O(force=true).
   - Refuses to format a device that holds any signature (a filesystem, a partition table, LVM,
     or OCFS2 of another cluster) unless O(force=true), and always refuses when any node has it
     mounted. The cluster check of C(mkfs.ocfs2) stays on (no C(-F), no C(-x)).
@@ -39,7 +42,8 @@ options:
   cluster_name:
     description:
       - The cluster the filesystem belongs to (1 to 16 letters and digits). An OCFS2
-        filesystem of another cluster is not touched without O(force).
+        filesystem of another cluster is not touched without O(force). A classic o2cb
+        filesystem (no cluster name on disk) counts as this cluster's with O(cluster_stack=o2cb).
     type: str
     required: true
   cluster_stack:
@@ -84,7 +88,7 @@ options:
   force:
     description:
       - Format a device that holds another filesystem, a partition table, or OCFS2 of another
-        cluster, destroying it. Never formats a mounted device.
+        cluster, destroying it. Never formats a mounted device, nor a classic o2cb filesystem.
     type: bool
     default: false
 notes:
@@ -159,7 +163,7 @@ filesystem:
       description: The cluster stack, for example V(o2cb).
       type: str
     cluster_name:
-      description: The cluster name.
+      description: The cluster name; empty for a classic o2cb filesystem, which names none.
       type: str
     features:
       description: The filesystem features.

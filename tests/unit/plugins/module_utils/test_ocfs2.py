@@ -3,7 +3,8 @@
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
-    find_mount, parse_debugfs_stats, parse_mounted_nodes, plan_filesystem)
+    belongs_to_cluster, find_mount, is_classic_o2cb, parse_debugfs_stats, parse_mounted_nodes,
+    plan_filesystem)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import parse_blkid_probe
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
@@ -176,3 +177,48 @@ def test_find_mount_by_device_number_and_a_renamed_map():
                          {"/srv/vmstore": 64769}.get, "/dev/mapper/mpatha1")
     assert (renamed["source_exists"], renamed["current_path"]) == (False, "/dev/mapper/mpatha1")
     assert find_mount(entries, 1234, numbers.get, lambda point: None, None) is None
+
+
+# ------------------------------------------------------------------ classic o2cb filesystems
+
+def classic(mounted=()):
+    """`mkfs.ocfs2 -L vmstore` without --cluster-stack, as a hand-built cluster makes it."""
+    return filesystem("debugfs_stats_classic_o2cb.txt", mounted)
+
+
+def test_parse_debugfs_stats_of_a_classic_o2cb_filesystem():
+    parsed = classic()
+    assert (parsed["cluster_stack"], parsed["cluster_name"], parsed["label"],
+            parsed["size_bytes"]) == ("o2cb", "", "vmstore", PARTITION_3G)
+    assert is_classic_o2cb(parsed) and not is_classic_o2cb(filesystem())
+
+
+def test_classic_o2cb_filesystem_belongs_to_any_o2cb_cluster():
+    assert belongs_to_cluster(classic(), "labclu", "o2cb")
+    assert not belongs_to_cluster(classic(), "labclu", "pcmk")
+    assert not belongs_to_cluster(filesystem(), "other", "o2cb")
+
+
+def test_classic_o2cb_filesystem_is_adopted():
+    assert plan_filesystem(DEVICE, classic(), {}, PARTITION_3G, None,
+                           params(label="vmstore", node_slots=4)) == []
+
+
+def test_classic_o2cb_filesystem_is_never_formatted_even_with_force():
+    assert plan_filesystem(DEVICE, classic(), {}, PARTITION_3G, None, params(force=True)) == []
+    with pytest.raises(ToolError, match=r"classic o2cb filesystem \(label 'vmstore', UUID "
+                                        r"d2da8b35-.*\), which the pcmk stack cannot mount; refusing to "
+                                        r"format it, with or without "
+                                        r"force.*cluster_stack: o2cb"):
+        plan_filesystem(DEVICE, classic(), {}, PARTITION_3G, None,
+                        params(cluster_stack="pcmk", force=True))
+
+
+def test_classic_o2cb_filesystem_grows_and_tunes_like_any_other():
+    assert argvs(plan_filesystem(DEVICE, classic(), {}, PARTITION_4G, None,
+                                 params(grow=True, node_slots=6))) == [
+        ["tunefs.ocfs2", "-N", "6", DEVICE], ["tunefs.ocfs2", "-S", DEVICE]]
+
+
+def test_mounted_nodes_of_a_classic_filesystem():
+    assert parse_mounted_nodes(read_fixture(FIXTURES + "mounted_f_classic_not_mounted.txt")) == []

@@ -246,3 +246,11 @@ def test_a_filesystem_smaller_than_its_grown_partition_is_work_left():
     assert not nothing_to_grow(node, SETTINGS)
     node["filesystem"]["size_bytes"] = node["device_size_bytes"] // 131072 * 131072
     assert nothing_to_grow(node, SETTINGS)
+
+
+def test_a_classic_o2cb_filesystem_belongs_to_the_cluster():
+    """A filesystem made with plain `mkfs.ocfs2 -L NAME DEV` has no cluster name on disk
+    (fixture debugfs_stats_classic_o2cb.txt); filesystem_info returns it with an empty name."""
+    node = lab_node()
+    node["filesystem"]["cluster_name"] = ""
+    assert node_problems(node, SETTINGS) == []
