@@ -81,20 +81,31 @@ def belongs_to_cluster(filesystem, cluster_name, cluster_stack="o2cb"):
             and filesystem["cluster_stack"] == cluster_stack)
 
 
-def parse_mounted_nodes(text):
+def parse_mounted_nodes(text, stderr="", device="the device"):
     """The nodes that have the device mounted, from `mounted.ocfs2 -f DEVICE`.
 
     Expects:
         Device                    Stack  Cluster  F  Nodes
         /dev/mapper/mpatha-part1  o2cb   labclu      node1, node2
-    ("Not mounted" in the Nodes column when no node has it).
+    ("Not mounted" in the Nodes column when no node has it). When it cannot read the slot map
+    it still exits 0, prints the row with nothing in the Nodes column and the error on stderr
+    ("Unknown: Bad magic number in inode"): that is an error, never "mounted nowhere".
     """
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 2 or "Nodes" not in lines[0]:
-        return []
+        raise ToolError("mounted.ocfs2 -f %s found no OCFS2 filesystem there (%s), although "
+                        "blkid did; refusing to guess which nodes mount it. Check the device "
+                        "on this node (lsblk, dmesg)." % (device, stderr.strip() or "no row"),
+                        stdout=text, stderr=stderr)
     column = lines[0].index("Nodes")
     nodes = lines[1][column:].strip()
-    if not nodes or nodes == "Not mounted":
+    if not nodes:
+        raise ToolError("mounted.ocfs2 -f %s could not tell which nodes mount it (%s); refusing "
+                        "to take that as mounted nowhere. Its slot map could not be read: check "
+                        "the device on this node (dmesg, multipath -ll) and the filesystem with "
+                        "fsck.ocfs2 -n." % (device, stderr.strip() or "no node list, no error"),
+                        stdout=text, stderr=stderr)
+    if nodes == "Not mounted":
         return []
     return [node.strip() for node in nodes.split(",") if node.strip()]
 
@@ -288,8 +299,8 @@ class Volume(object):
         if signature.get("TYPE") == "ocfs2":
             _rc, stats, _err = self.run(["debugfs.ocfs2", "-R", "stats", self.device])
             filesystem = parse_debugfs_stats(stats)
-            _rc, mounted, _err = self.run(["mounted.ocfs2", "-f", self.device])
-            filesystem["mounted_nodes"] = parse_mounted_nodes(mounted)
+            _rc, mounted, mounted_err = self.run(["mounted.ocfs2", "-f", self.device])
+            filesystem["mounted_nodes"] = parse_mounted_nodes(mounted, mounted_err, self.device)
         dm_name = self.block.dm_attribute(self.sysfs_name, "name")
         mount = find_mount(parse_proc_mounts(self.run.read_file("/proc/mounts")),
                            self.device_number, path_device_number, mount_device_number,

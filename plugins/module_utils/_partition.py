@@ -70,6 +70,27 @@ def parse_blkid_probe(stdout):
     return fields
 
 
+def interpret_blkid_probe(device, rc, stdout, stderr, read_error):
+    """What `blkid -p -o export DEVICE` found ({} for nothing), or a ToolError. Pure.
+
+    blkid exits 2 both when it found nothing and when it could not look: an open error goes
+    to stderr ("blkid: error: DEV: Permission denied"), a read error while probing nowhere.
+    So rc 2 means blank only with an empty stderr and when this module could read the device
+    itself (read_error None, see Runner.device_read_error).
+    """
+    if rc == 0:
+        return parse_blkid_probe(stdout)
+    if rc == 2:
+        problem = stderr.strip() or (read_error and "reading it failed: %s" % read_error)
+        if not problem:
+            return {}
+        raise ToolError("blkid -p could not probe %s (rc=2): %s; refusing to take it for a blank "
+                        "device. Check that this node can read it (lsblk, multipath -ll, dmesg)."
+                        % (device, problem), rc=rc, stderr=stderr)
+    raise ToolError("blkid -p %s failed (rc=%d): %s" % (device, rc, stderr.strip()),
+                    rc=rc, stderr=stderr)
+
+
 def parse_kpartx_delimiter(rules_text):
     """The partition-name delimiter the system's udev rules give kpartx.
 
@@ -314,6 +335,5 @@ class BlockDevices(object):
 
     def probe_signature(self, device):
         rc, stdout, stderr = self.run(["blkid", "-p", "-o", "export", device], check=False)
-        if rc not in (0, 2):
-            raise ToolError("blkid -p %s failed (rc=%d): %s" % (device, rc, stderr.strip()))
-        return parse_blkid_probe(stdout)
+        read_error = self.run.device_read_error(device) if rc == 2 else None
+        return interpret_blkid_probe(device, rc, stdout, stderr, read_error)

@@ -48,6 +48,20 @@ class Runner(object):
             return handle.read()
 
     @staticmethod
+    def device_read_error(path, length=1 << 20):
+        """Why the first and last MiB of a device cannot be read (where signatures live), or
+        None when they can."""
+        try:
+            with open(path, "rb") as handle:
+                handle.read(length)
+                handle.seek(0, 2)
+                handle.seek(max(0, handle.tell() - length))
+                handle.read(length)
+        except (IOError, OSError) as error:
+            return str(error)
+        return None
+
+    @staticmethod
     def write_file(path, text):
         with open(path, "w") as handle:
             handle.write(text)

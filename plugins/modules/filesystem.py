@@ -95,6 +95,9 @@ notes:
   - Which nodes mount the filesystem comes from C(mounted.ocfs2 -f), which reads the slot map
     without cluster locks; after a node crashed it can list that node until its slot is
     recovered.
+  - When C(mounted.ocfs2 -f) cannot read the slot map (it prints no node list) or C(blkid -p)
+    cannot probe the device, the module fails; it never takes that for "mounted nowhere" or
+    "blank".
   - The O2CB cluster must be online on this node (M(ocfs2.cluster.o2cb)) to create or tune.
   - M(ocfs2.cluster.filesystem_info) reads the filesystem without changing anything.
 attributes:

@@ -27,6 +27,9 @@ notes:
   - Which nodes mount the filesystem comes from C(mounted.ocfs2 -f), which reads the slot map
     without cluster locks; after a node crashed it can list that node until its slot is
     recovered.
+  - When C(mounted.ocfs2 -f) cannot read the slot map (it prints no node list) or C(blkid -p)
+    cannot probe the device, the module fails; it never takes that for "mounted nowhere" or
+    "blank".
 seealso:
   - module: ocfs2.cluster.filesystem
 extends_documentation_fragment:

@@ -59,6 +59,8 @@ options:
     type: bool
     default: false
 notes:
+  - When C(blkid -p) cannot probe a device without a partition table (it exits 2 for both
+    "nothing found" and "could not read"), the module fails rather than take it for blank.
   - Grow the multipath map on every node first (M(ocfs2.cluster.multipath) with
     O(ocfs2.cluster.multipath#module:state=resized)); a node refuses to load a partition that
     ends beyond the device it sees.

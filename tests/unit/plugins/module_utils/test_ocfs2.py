@@ -222,3 +222,21 @@ def test_classic_o2cb_filesystem_grows_and_tunes_like_any_other():
 
 def test_mounted_nodes_of_a_classic_filesystem():
     assert parse_mounted_nodes(read_fixture(FIXTURES + "mounted_f_classic_not_mounted.txt")) == []
+
+
+# ------------------------------------------------------------------ failures are not "nothing"
+
+def test_mounted_nodes_refuses_a_row_without_nodes():
+    """mounted.ocfs2 -f exits 0 and prints the row without nodes when it cannot read the slot
+    map (captured: the slot_map inode's signature overwritten on a copy of the classic image)."""
+    stdout = read_fixture(FIXTURES + "mounted_f_slot_map_unreadable.txt")
+    stderr = read_fixture(FIXTURES + "mounted_f_slot_map_unreadable.stderr.txt")
+    with pytest.raises(ToolError, match=r"mounted.ocfs2 -f /dev/x could not tell which nodes "
+                                        r"mount it \(Unknown: Bad magic number in inode\); "
+                                        r"refusing to take that as mounted nowhere"):
+        parse_mounted_nodes(stdout, stderr, "/dev/x")
+
+
+def test_mounted_nodes_refuses_output_without_a_row():
+    with pytest.raises(ToolError, match=r"mounted.ocfs2 -f /dev/x found no OCFS2 filesystem"):
+        parse_mounted_nodes(read_fixture(FIXTURES + "mounted_f_no_ocfs2.txt"), "", "/dev/x")

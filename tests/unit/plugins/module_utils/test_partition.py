@@ -2,9 +2,9 @@
 
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    aligned_end_sector, parse_blkid_probe, parse_kpartx_delimiter, parse_sfdisk_json,
-    plan_kernel_refresh, plan_table, table_after_plan)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+    aligned_end_sector, interpret_blkid_probe, parse_blkid_probe, parse_kpartx_delimiter,
+    parse_sfdisk_json, plan_kernel_refresh, plan_table, table_after_plan)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 from conftest import read_fixture
 
 GIB = 1 << 30
@@ -149,3 +149,34 @@ def test_kernel_refresh_for_a_disk_adds_or_updates_with_partx():
         ["partx", "-a", "--nr", "1", "/dev/sdc"]]
     assert plan_kernel_refresh("/dev/sdc", disk, {"size_bytes": GIB // 2, "start_bytes": 1 << 20},
                                on_disk(GIB), None) == [["partx", "-u", "--nr", "1", "/dev/sdc"]]
+
+
+def test_blkid_exit_2_is_blank_only_when_nothing_went_wrong():
+    assert interpret_blkid_probe(DEVICE, 2, "", "", None) == {}
+    assert interpret_blkid_probe(DEVICE, 0, read_fixture(
+        "util-linux-2.38.1/blkid_probe_gpt.txt"), "", None)["PTTYPE"] == "gpt"
+
+
+def test_blkid_exit_2_with_an_error_on_stderr_is_a_failed_probe():
+    """Captured: blkid -p as a user who cannot open the device exits 2 with no output."""
+    stderr = read_fixture("util-linux-2.38.1/blkid_probe_permission_denied.stderr.txt")
+    with pytest.raises(ToolError, match=r"blkid -p could not probe %s \(rc=2\): blkid: error: "
+                                        r".*Permission denied; refusing to take it for a blank "
+                                        r"device" % DEVICE):
+        interpret_blkid_probe(DEVICE, 2, "", stderr, None)
+
+
+def test_blkid_exit_2_on_a_device_that_cannot_be_read_is_a_failed_probe():
+    """blkid -p exits 2 silently when reading the device fails (util-linux misc-utils/blkid.c,
+    lowprobe_device: a probe error ends as BLKID_EXIT_NOTFOUND); the module reads the device
+    itself to tell. The read error here is constructed."""
+    with pytest.raises(ToolError, match=r"blkid -p could not probe %s \(rc=2\): reading it "
+                                        r"failed: \[Errno 5\] Input/output error" % DEVICE):
+        interpret_blkid_probe(DEVICE, 2, "", "", "[Errno 5] Input/output error")
+
+
+def test_device_read_error_reads_both_ends(tmp_path):
+    image = tmp_path / "lun.img"
+    image.write_bytes(b"\0" * (3 << 20))
+    assert Runner.device_read_error(str(image)) is None
+    assert "No such file" in Runner.device_read_error(str(tmp_path / "missing.img"))
