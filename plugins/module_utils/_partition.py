@@ -30,16 +30,24 @@ UDEV_RULE_DIRS = ("/etc/udev/rules.d", "/run/udev/rules.d", "/usr/lib/udev/rules
                   "/lib/udev/rules.d")
 
 
-def parse_sfdisk_json(text):
-    """Parse `sfdisk --json DEVICE`.
+def parse_sfdisk_json(text, sector_bytes=None):
+    """Parse `sfdisk --json DEVICE`; sector_bytes: the device's logical block size (sysfs).
 
     Expects: {"partitiontable": {"label": "gpt", "id": "B5D5...", "device": "/dev/mapper/mpatha",
     "unit": "sectors", "firstlba": 2048, "lastlba": 6291422, "sectorsize": 512, "partitions":
     [{"node": "/dev/mapper/mpatha1", "start": 2048, "size": 6287360, "type": "0FC6...",
     "uuid": "8E37...", "name": "ocfs2"}]}}
+    util-linux before 2.35 prints no "sectorsize": its sectors are the logical blocks, 4096
+    bytes on a 4K-native LUN, so 512 would make every size 8 times too small.
     """
     table = json.loads(text)["partitiontable"]
-    sector = int(table.get("sectorsize", 512))
+    if "sectorsize" in table:
+        sector = int(table["sectorsize"])
+    elif sector_bytes:
+        sector = int(sector_bytes)
+    else:
+        raise ToolError("sfdisk --json gives no sectorsize (util-linux before 2.35) and the "
+                        "device's logical block size is unknown", stdout=text)
     partitions = []
     for entry in table.get("partitions", []):
         number = int(re.search(r"(\d+)$", entry["node"]).group(1))
@@ -321,13 +329,13 @@ class BlockDevices(object):
                         return delimiter
         return None
 
-    def read_table(self, device):
+    def read_table(self, device, sector_bytes):
         # Another node may have written the table: drop this node's cached copy first, or
         # sfdisk reads the old one through the page cache.
         self.run(["blockdev", "--flushbufs", device])
         rc, stdout, stderr = self.run(["sfdisk", "--json", device], check=False)
         if rc == 0:
-            return parse_sfdisk_json(stdout)
+            return parse_sfdisk_json(stdout, sector_bytes)
         if "does not contain a recognized partition table" in stderr:
             return None
         raise ToolError("sfdisk --json %s failed (rc=%d): %s" % (device, rc, stderr.strip()),

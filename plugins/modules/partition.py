@@ -74,7 +74,9 @@ extends_documentation_fragment:
   - ocfs2.cluster.attributes
 requirements:
   - sfdisk (util-linux 2.26 or later; Debian package C(fdisk)), blkid, and C(kpartx) for
-    multipath maps or C(partx) for disks.
+    multipath maps or C(partx) for disks. sfdisk before util-linux 2.35 does not say its
+    sector size; the module then counts in the device's logical block size from sysfs (4096
+    bytes on a 4K-native LUN).
 """
 
 EXAMPLES = r"""
@@ -192,14 +194,14 @@ def main():
         parent = block.describe_parent(device)
         parent["size_bytes"] = block.size_bytes(parent["sysfs_name"])
         params["sector_bytes"] = block.logical_sector_bytes(parent["sysfs_name"])
-        before = block.read_table(device)
+        before = block.read_table(device, params["sector_bytes"])
         signature = block.probe_signature(device) if before is None else {}
         writes = plan_table(device, before, signature, parent["size_bytes"], params)
         commands += [argv for argv, _stdin in writes]
         if not module.check_mode:
             for argv, stdin in writes:
                 block.run(argv, data=stdin)
-        after = before if module.check_mode else block.read_table(device)
+        after = before if module.check_mode else block.read_table(device, params["sector_bytes"])
         if module.check_mode:
             after = table_after_plan(before, writes, parent["size_bytes"], params)
         on_disk = after["partitions"][0] if after and after["partitions"] else None

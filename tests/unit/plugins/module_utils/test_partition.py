@@ -180,3 +180,22 @@ def test_device_read_error_reads_both_ends(tmp_path):
     image.write_bytes(b"\0" * (3 << 20))
     assert Runner.device_read_error(str(image)) is None
     assert "No such file" in Runner.device_read_error(str(tmp_path / "missing.img"))
+
+
+def test_sfdisk_without_sectorsize_uses_the_logical_block_size_from_sysfs():
+    """util-linux before 2.35 (RHEL 8: 2.32) prints no "sectorsize". The fixture is derived
+    from util-linux-2.38.1/sfdisk_json_one_partition.txt for a LUN with 4096-byte logical
+    blocks (see its header), not captured."""
+    text = read_fixture("util-linux-2.32.1/sfdisk_json_4k_no_sectorsize.txt")
+    parsed = parse_sfdisk_json(text, 4096)
+    assert parsed["sector_bytes"] == 4096
+    assert (parsed["partitions"][0]["start_bytes"], parsed["partitions"][0]["size_bytes"]) == (
+        1 << 20, 785920 * 4096)
+    # The table this module writes on that LUN is the one in the fixture: nothing to change.
+    assert plan_table(DEVICE, parsed, {}, 3 * GIB, params(sector_bytes=4096)) == []
+    assert plan_table(DEVICE, parsed, {}, 3 * GIB, params(sector_bytes=4096, grow=True)) == []
+
+
+def test_sfdisk_sectorsize_wins_over_the_given_size():
+    assert parse_sfdisk_json(read_fixture("util-linux-2.38.1/sfdisk_json_one_partition.txt"),
+                             4096)["sector_bytes"] == 512
