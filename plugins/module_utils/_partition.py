@@ -177,8 +177,7 @@ def plan_table(device, table, signature, device_bytes, params):
                  sfdisk_create_script(device_bytes, params["sector_bytes"], name))]
 
     if table["label"] != "gpt":
-        raise ToolError("%s holds a %s partition table, not GPT; refusing to change it. Convert "
-                        "or wipe it yourself if it holds nothing." % (device, table["label"]))
+        refuse_other_label(device, table, device_bytes)
     if len(table["partitions"]) != 1 or table["partitions"][0]["number"] != 1:
         raise ToolError("%s holds partitions %s; this module manages exactly one partition, "
                         "number 1, spanning the device; refusing to change the table." % (
@@ -202,6 +201,34 @@ def plan_table(device, table, signature, device_bytes, params):
     return [(["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", device],
              "start=%d, size=%d\n" % (partition["start_sector"],
                                       target_end - partition["start_sector"] + 1))]
+
+
+def refuse_other_label(device, table, device_bytes):
+    """Why a table that is not GPT is left alone, as a ToolError.
+
+    A GPT whose headers lie beyond the device this node sees (another node grew the LUN and
+    rewrote the table) is invalid to sfdisk here: it shows only the protective MBR, a "dos"
+    table with one partition of type ee, which spans the grown LUN.
+    """
+    protective = [part for part in table["partitions"] if part["type"] == "EE"]
+    if table["label"] == "dos" and len(table["partitions"]) == 1 and protective:
+        written_for = (protective[0]["start_sector"] + protective[0]["size_sectors"]) * \
+            table["sector_bytes"]
+        if written_for > device_bytes:
+            raise ToolError(
+                "this node's map of %s (%d bytes) is smaller than the partition table on disk "
+                "(written for %d bytes): another node grew the LUN and rewrote the GPT, and "
+                "sfdisk here sees only its protective MBR. Grow this node's map first: run "
+                "playbooks/resize.yml, which resizes the map on every node before it touches "
+                "the partition (or ocfs2.cluster.multipath with state: resized on this node); "
+                "nothing was changed." % (device, device_bytes, written_for))
+        raise ToolError(
+            "%s holds a GPT that sfdisk cannot read here (it sees only the protective MBR); "
+            "refusing to change it. If another node grew the LUN, this node's map may be smaller "
+            "than the partition table on disk: run playbooks/resize.yml. Otherwise check the "
+            "table with sfdisk --verify %s." % (device, device))
+    raise ToolError("%s holds a %s partition table, not GPT; refusing to change it. Convert "
+                    "or wipe it yourself if it holds nothing." % (device, table["label"]))
 
 
 def table_after_plan(table, writes, device_bytes, params):

@@ -23,7 +23,9 @@ description:
     so that a mounted partition map is never renamed. For a disk it uses C(partx).
   - Refuses, before any change, a device that holds a filesystem or another partition table
     (unless O(force=true)), a table that is not GPT, more than one partition, and a partition 1
-    with another name.
+    with another name. On a node whose map is smaller than the GPT on disk (another node grew
+    the LUN and rewrote the table, so sfdisk sees only the protective MBR) it says so and points
+    to C(playbooks/resize.yml).
   - The table is written with C(sfdisk), which is told neither to re-read the table nor to tell
     the kernel. C(parted) is not used, since libparted creates device-mapper partition maps under
     its own names and renames a mounted multipath partition map.

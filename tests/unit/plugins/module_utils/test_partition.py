@@ -199,3 +199,22 @@ def test_sfdisk_without_sectorsize_uses_the_logical_block_size_from_sysfs():
 def test_sfdisk_sectorsize_wins_over_the_given_size():
     assert parse_sfdisk_json(read_fixture("util-linux-2.38.1/sfdisk_json_one_partition.txt"),
                              4096)["sector_bytes"] == 512
+
+
+def test_a_map_smaller_than_the_gpt_on_disk_says_so_and_names_resize_yml():
+    """Another node grew the LUN to 4 GiB and rewrote the GPT; this node's map is still 3 GiB,
+    and sfdisk sees only the protective MBR (fixture derived, see its header)."""
+    protective = table("sfdisk_json_protective_mbr_only.txt")
+    for refresh in (False, True):
+        with pytest.raises(ToolError, match=r"this node's map of %s \(3221225472 bytes\) is "
+                                            r"smaller than the partition table on disk \(written "
+                                            r"for 4294967296 bytes\).*playbooks/resize.yml"
+                                            % DEVICE):
+            plan_table(DEVICE, protective, {}, 3 * GIB, params(refresh=refresh))
+
+
+def test_a_protective_mbr_that_fits_is_a_gpt_sfdisk_cannot_read():
+    protective = table("sfdisk_json_protective_mbr_only.txt")
+    with pytest.raises(ToolError, match=r"holds a GPT that sfdisk cannot read here.*refusing "
+                                        r"to change it"):
+        plan_table(DEVICE, protective, {}, 4 * GIB, params())
