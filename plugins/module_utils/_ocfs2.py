@@ -9,9 +9,11 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (  # noqa: F401
+    mount_device_number, parse_mounted_nodes, parse_proc_mounts, path_device_number)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import check_cluster_name
-from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import BlockDevices
+from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
+    BlockDevices, refuse_in_use)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 # What a blkid probe reports for data that must not be overwritten without force.
@@ -81,35 +83,6 @@ def belongs_to_cluster(filesystem, cluster_name, cluster_stack="o2cb"):
             and filesystem["cluster_stack"] == cluster_stack)
 
 
-def parse_mounted_nodes(text, stderr="", device="the device"):
-    """The nodes that have the device mounted, from `mounted.ocfs2 -f DEVICE`.
-
-    Expects:
-        Device                    Stack  Cluster  F  Nodes
-        /dev/mapper/mpatha-part1  o2cb   labclu      node1, node2
-    ("Not mounted" in the Nodes column when no node has it). When it cannot read the slot map
-    it still exits 0, prints the row with nothing in the Nodes column and the error on stderr
-    ("Unknown: Bad magic number in inode"): that is an error, never "mounted nowhere".
-    """
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) < 2 or "Nodes" not in lines[0]:
-        raise ToolError("mounted.ocfs2 -f %s found no OCFS2 filesystem there (%s), although "
-                        "blkid did; refusing to guess which nodes mount it. Check the device "
-                        "on this node (lsblk, dmesg)." % (device, stderr.strip() or "no row"),
-                        stdout=text, stderr=stderr)
-    column = lines[0].index("Nodes")
-    nodes = lines[1][column:].strip()
-    if not nodes:
-        raise ToolError("mounted.ocfs2 -f %s could not tell which nodes mount it (%s); refusing "
-                        "to take that as mounted nowhere. Its slot map could not be read: check "
-                        "the device on this node (dmesg, multipath -ll) and the filesystem with "
-                        "fsck.ocfs2 -n." % (device, stderr.strip() or "no node list, no error"),
-                        stdout=text, stderr=stderr)
-    if nodes == "Not mounted":
-        return []
-    return [node.strip() for node in nodes.split(",") if node.strip()]
-
-
 def size_to_bytes(text):
     """'4K' -> 4096, '1M' -> 1048576, '512' -> 512, as mkfs.ocfs2 reads -b and -C."""
     match = re.match(r"^(\d+)([KkMm]?)$", str(text))
@@ -141,12 +114,13 @@ def describe_mounts(filesystem, mount):
     return ", ".join(nodes)
 
 
-def plan_filesystem(device, filesystem, signature, device_bytes, mount, params):
+def plan_filesystem(device, filesystem, signature, device_bytes, mount, params, usage=None):
     """The steps that bring the device to the requested OCFS2 filesystem. Pure.
 
     filesystem: parse_debugfs_stats() plus "mounted_nodes", or None when the device holds no
     OCFS2; signature: the blkid probe of the device; mount: this node's mount of the device
-    ({"source", "mount_point", "source_exists", "current_path"}) or None.
+    ({"source", "mount_point", "source_exists", "current_path"}) or None; usage: the device
+    and what is built on it (BlockDevices.read_usage), checked before mkfs.
     Returns a list of steps {"argv": [...], "stdin": str or None, "why": str}.
     """
     if params.get("cluster_name") is not None:
@@ -181,6 +155,8 @@ def plan_filesystem(device, filesystem, signature, device_bytes, mount, params):
                             signature=signature)
         if params["cluster_stack"] == "o2cb" and not params.get("cluster_name"):
             raise ToolError("cluster_name is required to format %s for the o2cb stack" % device)
+        # mkfs.ocfs2 checks only the device it is given: not a partition or an LVM volume on it.
+        refuse_in_use(device, usage or [], "format")
         # mkfs.ocfs2 asks before it overwrites a filesystem; with force the answer is yes.
         # Its cluster check (is it mounted on another node?) stays on: no -F, no -x.
         return [{"argv": mkfs_argv(device, params), "stdin": "y\n" if existing else "",
@@ -267,20 +243,6 @@ def find_mount(entries, device_number, path_device_number, mount_device_number, 
     return None
 
 
-def path_device_number(path):
-    try:
-        return os.stat(path).st_rdev
-    except OSError:
-        return None
-
-
-def mount_device_number(mount_point):
-    try:
-        return os.stat(mount_point).st_dev
-    except OSError:
-        return None
-
-
 class Volume(object):
     """Everything the module reads about the device, in one place."""
 
@@ -291,7 +253,9 @@ class Volume(object):
         self.sysfs_name = self.block.sysfs_name(device)
         self.device_number = os.stat(os.path.realpath(device)).st_rdev
 
-    def read(self):
+    def read(self, with_usage=False):
+        """What the device holds; with_usage: also what is built on it and mounted where
+        (for planning a format)."""
         # Another node may have written the superblock: read it, not this node's cache.
         self.run(["blockdev", "--flushbufs", self.device])
         signature = self.block.probe_signature(self.device)
@@ -305,5 +269,8 @@ class Volume(object):
         mount = find_mount(parse_proc_mounts(self.run.read_file("/proc/mounts")),
                            self.device_number, path_device_number, mount_device_number,
                            "/dev/mapper/%s" % dm_name if dm_name else None)
-        return {"signature": signature, "filesystem": filesystem, "mount": mount,
+        usage = self.block.read_usage(self.device, self.sysfs_name, signature,
+                                      filesystem["mounted_nodes"] if filesystem else None) \
+            if with_usage else None
+        return {"signature": signature, "filesystem": filesystem, "mount": mount, "usage": usage,
                 "device_size_bytes": self.block.size_bytes(self.sysfs_name)}

@@ -18,6 +18,9 @@ import os
 import re
 import shlex
 
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
+    mount_device_number, mount_points_by_number, parse_mounted_nodes, parse_proc_mounts,
+    path_device_number)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 LINUX_FILESYSTEM_GUID = "0FC63DAF-8483-4772-8E79-3D69D8477DE4"
@@ -152,11 +155,49 @@ def validate_partition_name(name):
                         "'_' or '-'" % (name,))
 
 
-def plan_table(device, table, signature, device_bytes, params):
+def dm_relation(dm_uuid):
+    """What a device-mapper device built on another one is, from its dm uuid."""
+    for prefix, relation in (("part", "partition map"), ("LVM-", "LVM volume"),
+                             ("mpath-", "multipath map"), ("CRYPT-", "dm-crypt device")):
+        if dm_uuid and dm_uuid.startswith(prefix):
+            return relation
+    return "device-mapper device"
+
+
+def refuse_in_use(device, usage, action):
+    """Raise a ToolError when a destructive write to `device` must not go ahead. Pure.
+
+    usage: BlockDevices.read_usage(), the device first, then what is built on it, each with
+    "path", "relation", "mount_points" (here) and "nodes" (mounted.ocfs2 -f). The device's
+    own mounts stop it; anything built on it stops it, mounted or not: a wipe or mkfs under
+    a partition map or an LVM volume destroys what they hold.
+    """
+    problems = []
+    for member in usage:
+        where = []
+        if member["mount_points"]:
+            where.append("mounted here at %s" % ", ".join(member["mount_points"]))
+        if member["nodes"]:
+            where.append("mounted on %s" % ", ".join(member["nodes"]))
+        if member["relation"] == "device":
+            problems += where
+        else:
+            problems.append("%s %s is built on it%s" % (
+                member["relation"], member["path"], ": " + ", ".join(where) if where else ""))
+    if problems:
+        raise ToolError(
+            "%s is in use (%s); refusing to %s it, with or without force. Unmount it on every "
+            "node and remove what is built on it (kpartx -d for partition maps, vgchange -an "
+            "for LVM volumes) first; nothing was changed." % (device, "; ".join(problems), action),
+            in_use=usage)
+
+
+def plan_table(device, table, signature, device_bytes, params, usage=None):
     """What to write on disk: a list of (argv, stdin) pairs. Pure.
 
     `table` is parse_sfdisk_json's result or None when there is no partition table;
-    `signature` is parse_blkid_probe's result.
+    `signature` is parse_blkid_probe's result; `usage` is BlockDevices.read_usage()'s, read
+    when there is no table: a new table is written only on a device nothing uses.
     """
     name = params["name"]
     if table is None:
@@ -169,6 +210,9 @@ def plan_table(device, table, signature, device_bytes, params):
         if params["refresh"]:
             raise ToolError("%s has no partition table to re-read: create it on one node first "
                             "(this module without refresh: true)" % device)
+        # sfdisk checks that the device is unused only when it re-reads the table, which
+        # --no-reread turns off: check it here, force or not.
+        refuse_in_use(device, usage or [], "partition")
         # Whole-device signatures go only with force. Signatures inside the new partition
         # stay: an OCFS2 filesystem whose table was lost shows up again, and mkfs guards it.
         return [(["sfdisk", "--no-reread", "--no-tell-kernel",
@@ -290,6 +334,56 @@ class BlockDevices(object):
             raise ToolError("device %s does not exist on this node. Check the LUN's path "
                             "(multipath -ll, lsblk)." % device)
         return os.path.basename(real)
+
+    def device_number(self, sysfs_name):
+        major, minor = self.run.read_file("/sys/class/block/%s/dev" % sysfs_name).split(":")
+        return os.makedev(int(major), int(minor))
+
+    def built_on(self, sysfs_name):
+        """What is built on the device, recursively: a disk's partitions (under it in sysfs)
+        and its holders (kpartx partition maps, LVM volumes, a multipath map on a path)."""
+        base = "/sys/class/block/%s" % sysfs_name
+        found = []
+        for entry in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+            if os.path.exists("%s/%s/partition" % (base, entry)):
+                found.append({"sysfs_name": entry, "path": "/dev/%s" % entry,
+                              "relation": "partition"})
+        holders = base + "/holders"
+        for holder in sorted(os.listdir(holders)) if os.path.isdir(holders) else []:
+            name = self.dm_attribute(holder, "name")
+            found.append({"sysfs_name": holder,
+                          "path": "/dev/mapper/%s" % name if name else "/dev/%s" % holder,
+                          "relation": dm_relation(self.dm_attribute(holder, "uuid"))
+                          if name else "holder"})
+        for item in list(found):
+            found += self.built_on(item["sysfs_name"])
+        return found
+
+    def read_usage(self, device, sysfs_name, signature, nodes=None):
+        """The device and what is built on it, with where each is mounted: here (by device
+        number in /proc/mounts) and on any node (mounted.ocfs2 -f, for OCFS2). `nodes`: the
+        device's own mounted.ocfs2 nodes when already read."""
+        mounted_here = mount_points_by_number(
+            parse_proc_mounts(self.run.read_file("/proc/mounts")), path_device_number,
+            mount_device_number)
+        usage = []
+        members = [{"sysfs_name": sysfs_name, "path": device, "relation": "device"}]
+        for member in members + self.built_on(sysfs_name):
+            member_nodes = nodes if member["relation"] == "device" else None
+            if member_nodes is None:
+                try:
+                    member_signature = signature if member["relation"] == "device" \
+                        else self.probe_signature(member["path"])
+                except ToolError:
+                    member_signature = {}   # built on the device: refused whatever it holds
+                if member_signature.get("TYPE") == "ocfs2":
+                    _rc, stdout, stderr = self.run(["mounted.ocfs2", "-f", member["path"]])
+                    member_nodes = parse_mounted_nodes(stdout, stderr, member["path"])
+            usage.append({"path": member["path"], "relation": member["relation"],
+                          "mount_points": mounted_here.get(
+                              self.device_number(member["sysfs_name"]), []),
+                          "nodes": list(member_nodes or [])})
+        return usage
 
     def size_bytes(self, sysfs_name):
         return int(self.run.read_file("/sys/class/block/%s/size" % sysfs_name)) * SECTOR_BYTES_SYSFS

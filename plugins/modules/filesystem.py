@@ -19,8 +19,10 @@ description:
     clusters built by hand; no cluster name on disk) mounts on any O2CB cluster, so it is kept
     as this cluster's, and never formatted, even with O(force=true).
   - Refuses to format a device that holds any signature (a filesystem, a partition table, LVM,
-    or OCFS2 of another cluster) unless O(force=true), and always refuses when any node has it
-    mounted. The cluster check of C(mkfs.ocfs2) stays on (no C(-F), no C(-x)).
+    or OCFS2 of another cluster) unless O(force=true), and always refuses, force or not, when
+    the device is mounted on this node or on any node (C(mounted.ocfs2 -f)), or when anything
+    is built on it (a partition, a kpartx partition map, an LVM volume), mounted or not. The
+    cluster check of C(mkfs.ocfs2) stays on (no C(-F), no C(-x)).
   - With O(grow=true), grows the filesystem to the size of the device with
     C(tunefs.ocfs2 -S), online while it is mounted on every node (run it on a node that mounts
     it), or offline when no node mounts it. Online, C(tunefs.ocfs2) finds the mount by the
@@ -88,7 +90,8 @@ options:
   force:
     description:
       - Format a device that holds another filesystem, a partition table, or OCFS2 of another
-        cluster, destroying it. Never formats a mounted device, nor a classic o2cb filesystem.
+        cluster, destroying it. Never formats a device that is mounted on any node or that
+        has anything built on it (partitions, LVM), nor a classic o2cb filesystem.
     type: bool
     default: false
 notes:
@@ -255,9 +258,10 @@ def main():
     commands = []
     try:
         volume = Volume(Runner(module), params["device"])
-        before = volume.read()
+        before = volume.read(with_usage=True)
         steps = plan_filesystem(params["device"], before["filesystem"], before["signature"],
-                                before["device_size_bytes"], before["mount"], params)
+                                before["device_size_bytes"], before["mount"], params,
+                                usage=before["usage"])
         commands = [step["argv"] for step in steps]
         after = before
         if steps and not module.check_mode:

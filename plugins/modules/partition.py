@@ -57,7 +57,9 @@ options:
   force:
     description:
       - Partition a device that holds a filesystem or a partition table of another kind on the
-        whole device, destroying it.
+        whole device, destroying it. Never a device that is mounted on this node or on any node
+        (C(mounted.ocfs2 -f)), or that has anything built on it (partitions, device-mapper
+        maps such as LVM volumes); these are refused with or without force.
     type: bool
     default: false
 notes:
@@ -76,7 +78,7 @@ extends_documentation_fragment:
   - ocfs2.cluster.attributes
 requirements:
   - sfdisk (util-linux 2.26 or later; Debian package C(fdisk)), blkid, and C(kpartx) for
-    multipath maps or C(partx) for disks. sfdisk before util-linux 2.35 does not say its
+    multipath maps or C(partx) for disks; C(mounted.ocfs2) when the device holds OCFS2. sfdisk before util-linux 2.35 does not say its
     sector size; the module then counts in the device's logical block size from sysfs (4096
     bytes on a 4K-native LUN).
 """
@@ -198,7 +200,9 @@ def main():
         params["sector_bytes"] = block.logical_sector_bytes(parent["sysfs_name"])
         before = block.read_table(device, params["sector_bytes"])
         signature = block.probe_signature(device) if before is None else {}
-        writes = plan_table(device, before, signature, parent["size_bytes"], params)
+        usage = block.read_usage(device, parent["sysfs_name"], signature) \
+            if before is None and not params["refresh"] else None
+        writes = plan_table(device, before, signature, parent["size_bytes"], params, usage=usage)
         commands += [argv for argv, _stdin in writes]
         if not module.check_mode:
             for argv, stdin in writes:

@@ -240,3 +240,33 @@ def test_mounted_nodes_refuses_a_row_without_nodes():
 def test_mounted_nodes_refuses_output_without_a_row():
     with pytest.raises(ToolError, match=r"mounted.ocfs2 -f /dev/x found no OCFS2 filesystem"):
         parse_mounted_nodes(read_fixture(FIXTURES + "mounted_f_no_ocfs2.txt"), "", "/dev/x")
+
+
+# ------------------------------------------------------------------ force never skips in-use checks
+
+WHOLE = "/dev/disk/by-id/dm-uuid-mpath-35000c0ca1ab00001"
+
+
+def test_force_never_formats_a_device_whose_partition_is_mounted():
+    """filesystem_partitioned: false and force on a LUN whose partition 1 holds the mounted
+    filesystem: blkid sees only the GPT on the whole device (captured), mkfs.ocfs2 checks only
+    the device it is given."""
+    gpt = parse_blkid_probe(read_fixture("util-linux-2.38.1/blkid_probe_gpt.txt"))
+    nodes = parse_mounted_nodes(read_fixture(FIXTURES + "mounted_f_two_nodes.txt"))
+    usage = [{"path": WHOLE, "relation": "device", "mount_points": [], "nodes": []},
+             {"path": "/dev/mapper/mpatha-part1", "relation": "partition map",
+              "mount_points": ["/srv/vmstore"], "nodes": nodes}]
+    with pytest.raises(ToolError, match=r"%s is in use \(partition map /dev/mapper/mpatha-part1 "
+                                        r"is built on it: mounted here at /srv/vmstore, mounted "
+                                        r"on node1, node2\); refusing to format it, with or "
+                                        r"without force" % WHOLE):
+        plan_filesystem(WHOLE, None, gpt, 3 << 30, None, params(force=True), usage=usage)
+    # Without force the signature refusal comes first, as before.
+    with pytest.raises(ToolError, match="holds a gpt partition table; refusing to format it"):
+        plan_filesystem(WHOLE, None, gpt, 3 << 30, None, params(), usage=usage)
+
+
+def test_an_unused_device_is_formatted_as_before():
+    unused = [{"path": DEVICE, "relation": "device", "mount_points": [], "nodes": []}]
+    assert argvs(plan_filesystem(DEVICE, None, {}, PARTITION_3G, None, params(),
+                                 usage=unused))[0][0] == "mkfs.ocfs2"

@@ -1,9 +1,12 @@
 """Partition planning on tables captured in the lab (sfdisk 2.38.1, kpartx 0.9.4)."""
 
 import pytest
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
+    mount_points_by_number, parse_proc_mounts)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import parse_mounted_nodes
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    aligned_end_sector, interpret_blkid_probe, parse_blkid_probe, parse_kpartx_delimiter,
-    parse_sfdisk_json, plan_kernel_refresh, plan_table, table_after_plan)
+    aligned_end_sector, dm_relation, interpret_blkid_probe, parse_blkid_probe,
+    parse_kpartx_delimiter, parse_sfdisk_json, plan_kernel_refresh, plan_table, table_after_plan)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 from conftest import read_fixture
 
@@ -218,3 +221,52 @@ def test_a_protective_mbr_that_fits_is_a_gpt_sfdisk_cannot_read():
     with pytest.raises(ToolError, match=r"holds a GPT that sfdisk cannot read here.*refusing "
                                         r"to change it"):
         plan_table(DEVICE, protective, {}, 4 * GIB, params())
+
+
+# ------------------------------------------------------------------ force never skips in-use checks
+
+def member(path, relation="device", mount_points=(), nodes=()):
+    return {"path": path, "relation": relation, "mount_points": list(mount_points),
+            "nodes": list(nodes)}
+
+
+def test_forced_wipe_is_refused_while_a_whole_device_filesystem_is_mounted_on_any_node():
+    """sfdisk --wipe always with --no-reread never checks whether the device is in use: OCFS2
+    on the whole LUN, mounted on node1 and node2 (mounted.ocfs2 -f, captured)."""
+    ocfs2 = parse_blkid_probe(read_fixture("util-linux-2.38.1/blkid_probe_ocfs2_partition.txt"))
+    nodes = parse_mounted_nodes(read_fixture("ocfs2-tools-1.8.7/mounted_f_two_nodes.txt"))
+    with pytest.raises(ToolError, match=r"%s is in use \(mounted on node1, node2\); refusing to "
+                                        r"partition it, with or without force" % DEVICE):
+        plan_table(DEVICE, None, ocfs2, 3 * GIB, params(force=True),
+                   usage=[member(DEVICE, nodes=nodes)])
+    with pytest.raises(ToolError, match=r"mounted here at /srv/vmstore"):
+        plan_table(DEVICE, None, ocfs2, 3 * GIB, params(force=True),
+                   usage=[member(DEVICE, mount_points=["/srv/vmstore"])])
+
+
+def test_forced_wipe_is_refused_while_anything_is_built_on_the_device():
+    usage = [member(DEVICE), member("/dev/mapper/vg0-lv0", "LVM volume")]
+    with pytest.raises(ToolError, match=r"is in use \(LVM volume /dev/mapper/vg0-lv0 is built on "
+                                        r"it\); refusing to partition it.*vgchange -an"):
+        plan_table(DEVICE, None, {"TYPE": "LVM2_member"}, 3 * GIB, params(force=True),
+                   usage=usage)
+
+
+def test_an_unused_device_is_partitioned_as_before():
+    ((argv, _script),) = plan_table(DEVICE, None, {"TYPE": "ext4"}, 3 * GIB, params(force=True),
+                                    usage=[member(DEVICE)])
+    assert argv[3:5] == ["--wipe", "always"]
+
+
+def test_holders_are_named_by_what_they_are():
+    assert dm_relation("part1-mpath-35000c0ca1ab00001") == "partition map"
+    assert dm_relation("LVM-kxG3sdRdDbw5UuWkmr1ZZMM2DEKVgknn") == "LVM volume"
+    assert dm_relation("mpath-35000c0ca1ab00001") == "multipath map"
+    assert dm_relation(None) == "device-mapper device"
+
+
+def test_mounts_are_matched_by_device_number():
+    entries = parse_proc_mounts(read_fixture("ocfs2-tools-1.8.7/proc_mounts_node1_mounted.txt"))
+    numbers = {"/dev/mapper/mpatha-part1": 64769, "/dev/vda1": 65025}
+    mounted = mount_points_by_number(entries, numbers.get, lambda point: None)
+    assert mounted[64769] == ["/srv/vmstore"]
