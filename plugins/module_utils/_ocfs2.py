@@ -274,3 +274,17 @@ class Volume(object):
             if with_usage else None
         return {"signature": signature, "filesystem": filesystem, "mount": mount, "usage": usage,
                 "device_size_bytes": self.block.size_bytes(self.sysfs_name)}
+
+
+def read_volume(run, device, check_mode):
+    """(Volume, what it holds with its usage) for the filesystem module.
+
+    In check mode a device that does not exist reads as blank, with no Volume: it is the
+    partition that the partition step, in check mode too, planned and did not create. Outside
+    check mode a missing device fails as before.
+    """
+    if check_mode and not os.path.exists(device):
+        return None, {"signature": {}, "filesystem": None, "mount": None, "usage": [],
+                      "device_size_bytes": 0, "absent": True}
+    volume = Volume(run, device)
+    return volume, volume.read(with_usage=True)

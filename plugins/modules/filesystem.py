@@ -103,6 +103,9 @@ notes:
     "blank".
   - The O2CB cluster must be online on this node (M(ocfs2.cluster.o2cb)) to create or tune.
   - M(ocfs2.cluster.filesystem_info) reads the filesystem without changing anything.
+  - In check mode, a device that does not exist yet (the partition that
+    M(ocfs2.cluster.partition), in check mode too, would create) is planned as blank, with a
+    warning; outside check mode a missing device fails.
 attributes:
   check_mode:
     support: full
@@ -200,7 +203,8 @@ commands:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import Volume, plan_filesystem
+from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
+    plan_filesystem, read_volume)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 
 ARGUMENT_SPEC = dict(
@@ -257,8 +261,11 @@ def main():
     params = module.params
     commands = []
     try:
-        volume = Volume(Runner(module), params["device"])
-        before = volume.read(with_usage=True)
+        volume, before = read_volume(Runner(module), params["device"], module.check_mode)
+        if before.get("absent"):
+            module.warn("%s does not exist on this node; check mode plans as if it were the blank "
+                        "partition that an earlier task, in check mode too, would create. Without "
+                        "check mode this fails." % params["device"])
         steps = plan_filesystem(params["device"], before["filesystem"], before["signature"],
                                 before["device_size_bytes"], before["mount"], params,
                                 usage=before["usage"])

@@ -4,7 +4,7 @@ import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
     belongs_to_cluster, find_mount, is_classic_o2cb, parse_debugfs_stats, parse_mounted_nodes,
-    plan_filesystem)
+    plan_filesystem, read_volume)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import parse_blkid_probe
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
@@ -270,3 +270,24 @@ def test_an_unused_device_is_formatted_as_before():
     unused = [{"path": DEVICE, "relation": "device", "mount_points": [], "nodes": []}]
     assert argvs(plan_filesystem(DEVICE, None, {}, PARTITION_3G, None, params(),
                                  usage=unused))[0][0] == "mkfs.ocfs2"
+
+
+# ------------------------------------------------------------------ check mode on a blank LUN
+
+def test_check_mode_plans_mkfs_on_a_partition_that_does_not_exist_yet(tmp_path):
+    """In check mode on a blank LUN the partition step returns the stable path partition 1
+    will have; it does not exist yet, and the filesystem step used to fail on it."""
+    missing = str(tmp_path / "dm-uuid-part1-mpath-35000c0ca1ab00001")
+    volume, before = read_volume(None, missing, check_mode=True)
+    assert volume is None
+    assert (before["filesystem"], before["signature"], before["mount"]) == (None, {}, None)
+    steps = plan_filesystem(missing, before["filesystem"], before["signature"],
+                            before["device_size_bytes"], before["mount"], params(),
+                            usage=before["usage"])
+    assert argvs(steps) == [["mkfs.ocfs2", "--cluster-stack=o2cb", "--cluster-name=labclu",
+                             missing]]
+
+
+def test_a_missing_device_still_fails_outside_check_mode(tmp_path):
+    with pytest.raises(ToolError, match="does not exist on this node"):
+        read_volume(None, str(tmp_path / "missing"), check_mode=False)
