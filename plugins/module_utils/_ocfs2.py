@@ -9,7 +9,7 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (  # noqa: F401
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     mount_device_number, parse_mounted_nodes, parse_proc_mounts, path_device_number)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import check_cluster_name
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (

@@ -369,21 +369,26 @@ class BlockDevices(object):
         usage = []
         members = [{"sysfs_name": sysfs_name, "path": device, "relation": "device"}]
         for member in members + self.built_on(sysfs_name):
-            member_nodes = nodes if member["relation"] == "device" else None
-            if member_nodes is None:
+            if member["relation"] == "device":
+                member_nodes = nodes
+                if nodes is None and signature.get("TYPE") == "ocfs2":
+                    member_nodes = self.mounted_nodes(member["path"])
+            else:
+                # Built on the device: refused whatever it holds; its mounts only tell more.
                 try:
-                    member_signature = signature if member["relation"] == "device" \
-                        else self.probe_signature(member["path"])
+                    member_nodes = self.mounted_nodes(member["path"]) if self.probe_signature(
+                        member["path"]).get("TYPE") == "ocfs2" else None
                 except ToolError:
-                    member_signature = {}   # built on the device: refused whatever it holds
-                if member_signature.get("TYPE") == "ocfs2":
-                    _rc, stdout, stderr = self.run(["mounted.ocfs2", "-f", member["path"]])
-                    member_nodes = parse_mounted_nodes(stdout, stderr, member["path"])
+                    member_nodes = None
             usage.append({"path": member["path"], "relation": member["relation"],
                           "mount_points": mounted_here.get(
                               self.device_number(member["sysfs_name"]), []),
                           "nodes": list(member_nodes or [])})
         return usage
+
+    def mounted_nodes(self, device):
+        _rc, stdout, stderr = self.run(["mounted.ocfs2", "-f", device])
+        return parse_mounted_nodes(stdout, stderr, device)
 
     def size_bytes(self, sysfs_name):
         return int(self.run.read_file("/sys/class/block/%s/size" % sysfs_name)) * SECTOR_BYTES_SYSFS

@@ -1,5 +1,7 @@
 """Partition planning on tables captured in the lab (sfdisk 2.38.1, kpartx 0.9.4)."""
 
+import os
+
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     mount_points_by_number, parse_proc_mounts)
@@ -270,3 +272,46 @@ def test_mounts_are_matched_by_device_number():
     numbers = {"/dev/mapper/mpatha-part1": 64769, "/dev/vda1": 65025}
     mounted = mount_points_by_number(entries, numbers.get, lambda point: None)
     assert mounted[64769] == ["/srv/vmstore"]
+
+
+class FakeRun(object):
+    """Files and tool output of a node whose LUN dm-0 has partition map dm-1 mounted at
+    /srv/vmstore (sysfs layout as on the lab's node1; tool output from the fixtures)."""
+
+    files = {
+        "/sys/class/block/dm-0/dev": "253:0\n",
+        "/sys/class/block/dm-1/dev": "253:1\n",
+        "/sys/class/block/dm-1/dm/name": "mpatha-part1\n",
+        "/sys/class/block/dm-1/dm/uuid": "part1-mpath-35000c0ca1ab00001\n",
+        "/proc/mounts": read_fixture("ocfs2-tools-1.8.7/proc_mounts_node1_mounted.txt"),
+    }
+    dirs = {"/sys/class/block/dm-0": ["dm", "holders", "queue"],
+            "/sys/class/block/dm-0/holders": ["dm-1"],
+            "/sys/class/block/dm-1": ["dm", "holders"], "/sys/class/block/dm-1/holders": []}
+    outputs = {
+        "blkid": (0, read_fixture("util-linux-2.38.1/blkid_probe_ocfs2_partition.txt"), ""),
+        "mounted.ocfs2": (0, read_fixture("ocfs2-tools-1.8.7/mounted_f_two_nodes.txt"), ""),
+    }
+
+    def read_file(self, path):
+        return self.files[path]
+
+    def __call__(self, argv, check=True, data=None):
+        return self.outputs[argv[0]]
+
+
+def test_read_usage_finds_the_mounted_partition_map_on_the_lun(monkeypatch):
+    import ansible_collections.ocfs2.cluster.plugins.module_utils._partition as partition
+    run = FakeRun()
+    monkeypatch.setattr(partition.os.path, "isdir", lambda path: path in run.dirs)
+    monkeypatch.setattr(partition.os, "listdir", lambda path: run.dirs[path])
+    monkeypatch.setattr(partition.os.path, "exists", lambda path: path in run.files)
+    monkeypatch.setattr(partition, "path_device_number",
+                        {"/dev/mapper/mpatha-part1": os.makedev(253, 1)}.get)
+    monkeypatch.setattr(partition, "mount_device_number", lambda mount_point: None)
+    usage = partition.BlockDevices(run).read_usage(DEVICE, "dm-0", parse_blkid_probe(
+        read_fixture("util-linux-2.38.1/blkid_probe_gpt.txt")))
+    assert usage == [
+        {"path": DEVICE, "relation": "device", "mount_points": [], "nodes": []},
+        {"path": "/dev/mapper/mpatha-part1", "relation": "partition map",
+         "mount_points": ["/srv/vmstore"], "nodes": ["node1", "node2"]}]
