@@ -191,6 +191,28 @@ def plan_filesystem(device, filesystem, signature, device_bytes, mount, params, 
     return steps
 
 
+def unmapped_partition_usage(device, table, probes):
+    """In-use entries (see refuse_in_use) for OCFS2 filesystems in partitions on disk that this
+    node has not mapped. Pure.
+
+    table: parse_sfdisk_json(); probes: {number: blkid probe at the partition's offset, or
+    None when it failed}. Another node may mount such a filesystem, and mounted.ocfs2 cannot
+    tell from the whole device; a probe that failed counts as such a filesystem.
+    """
+    usage = []
+    for part in table["partitions"]:
+        probe = probes.get(part["number"])
+        if probe is not None and probe.get("TYPE") != "ocfs2":
+            continue
+        what = "could not be probed" if probe is None else "holds OCFS2 (label %r, UUID %s)" % (
+            probe.get("LABEL", ""), probe.get("UUID", "?"))
+        usage.append({"path": "%s partition %d" % (device, part["number"]),
+                      "relation": "partition on disk", "mount_points": [], "nodes": [],
+                      "problem": "partition %d on disk %s, and this node has not mapped it: "
+                                 "which nodes mount it cannot be checked" % (part["number"], what)})
+    return usage
+
+
 def plan_grow(device, filesystem, device_bytes, mount):
     grown_clusters = device_bytes // filesystem["cluster_size"]
     if grown_clusters < filesystem["clusters"]:
@@ -269,9 +291,18 @@ class Volume(object):
         mount = find_mount(parse_proc_mounts(self.run.read_file("/proc/mounts")),
                            self.device_number, path_device_number, mount_device_number,
                            "/dev/mapper/%s" % dm_name if dm_name else None)
-        usage = self.block.read_usage(self.device, self.sysfs_name, signature,
-                                      filesystem["mounted_nodes"] if filesystem else None) \
-            if with_usage else None
+        usage = None
+        if with_usage:
+            usage = self.block.read_usage(self.device, self.sysfs_name, signature,
+                                          filesystem["mounted_nodes"] if filesystem else None)
+            if signature.get("PTTYPE") and len(usage) == 1:
+                # Nothing built on the device here, but its partitions may be in use elsewhere.
+                table = self.block.read_table(
+                    self.device, self.block.logical_sector_bytes(self.sysfs_name))
+                if table:
+                    usage += unmapped_partition_usage(
+                        self.device, table, self.block.probe_partitions_on_disk(self.device,
+                                                                                table))
         return {"signature": signature, "filesystem": filesystem, "mount": mount, "usage": usage,
                 "device_size_bytes": self.block.size_bytes(self.sysfs_name)}
 

@@ -179,7 +179,9 @@ def refuse_in_use(device, usage, action):
             where.append("mounted here at %s" % ", ".join(member["mount_points"]))
         if member["nodes"]:
             where.append("mounted on %s" % ", ".join(member["nodes"]))
-        if member["relation"] == "device":
+        if member.get("problem"):
+            problems.append(member["problem"])
+        elif member["relation"] == "device":
             problems += where
         else:
             problems.append("%s %s is built on it%s" % (
@@ -385,6 +387,19 @@ class BlockDevices(object):
                               self.device_number(member["sysfs_name"]), []),
                           "nodes": list(member_nodes or [])})
         return usage
+
+    def probe_partitions_on_disk(self, device, table):
+        """{partition number: blkid probe at the partition's offset, None when it failed}."""
+        probes = {}
+        for part in table["partitions"]:
+            rc, stdout, stderr = self.run(["blkid", "-p", "-o", "export",
+                                           "-O", str(part["start_bytes"]),
+                                           "-S", str(part["size_bytes"]), device], check=False)
+            try:
+                probes[part["number"]] = interpret_blkid_probe(device, rc, stdout, stderr, None)
+            except ToolError:
+                probes[part["number"]] = None
+        return probes
 
     def mounted_nodes(self, device):
         _rc, stdout, stderr = self.run(["mounted.ocfs2", "-f", device])

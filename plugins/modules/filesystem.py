@@ -21,8 +21,9 @@ description:
   - Refuses to format a device that holds any signature (a filesystem, a partition table, LVM,
     or OCFS2 of another cluster) unless O(force=true), and always refuses, force or not, when
     the device is mounted on this node or on any node (C(mounted.ocfs2 -f)), or when anything
-    is built on it (a partition, a kpartx partition map, an LVM volume), mounted or not. The
-    cluster check of C(mkfs.ocfs2) stays on (no C(-F), no C(-x)).
+    is built on it (a partition, a kpartx partition map, an LVM volume), mounted or not, or
+    when a partition on disk that this node has not mapped holds OCFS2 (another node may mount
+    it). The cluster check of C(mkfs.ocfs2) stays on (no C(-F), no C(-x)).
   - With O(grow=true), grows the filesystem to the size of the device with
     C(tunefs.ocfs2 -S), online while it is mounted on every node (run it on a node that mounts
     it), or offline when no node mounts it. Online, C(tunefs.ocfs2) finds the mount by the
@@ -115,7 +116,8 @@ attributes:
 extends_documentation_fragment:
   - ocfs2.cluster.attributes
 requirements:
-  - ocfs2-tools (mkfs.ocfs2, tunefs.ocfs2, debugfs.ocfs2, mounted.ocfs2), blkid, blockdev.
+  - ocfs2-tools (mkfs.ocfs2, tunefs.ocfs2, debugfs.ocfs2, mounted.ocfs2), blkid, blockdev, and
+    sfdisk to look into a partition table on the device before formatting over it.
 """
 
 EXAMPLES = r"""

@@ -4,8 +4,9 @@ import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
     belongs_to_cluster, find_mount, is_classic_o2cb, parse_debugfs_stats, parse_mounted_nodes,
-    plan_filesystem, read_volume)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import parse_blkid_probe
+    plan_filesystem, read_volume, unmapped_partition_usage)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
+    parse_blkid_probe, parse_sfdisk_json)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
 
@@ -291,3 +292,23 @@ def test_check_mode_plans_mkfs_on_a_partition_that_does_not_exist_yet(tmp_path):
 def test_a_missing_device_still_fails_outside_check_mode(tmp_path):
     with pytest.raises(ToolError, match="does not exist on this node"):
         read_volume(None, str(tmp_path / "missing"), check_mode=False)
+
+
+def test_force_never_formats_over_an_ocfs2_partition_this_node_has_not_mapped():
+    """Another node partitioned and formatted the LUN; this node never re-read the table, so
+    nothing is built on the device here and blkid sees only the table. The partition's
+    filesystem is probed at its offset (captured: blkid -p -O -S on an image whose partition 1
+    holds OCFS2); its mounts cannot be checked from here."""
+    table = parse_sfdisk_json(read_fixture("util-linux-2.38.1/sfdisk_json_one_partition.txt"))
+    probes = {1: parse_blkid_probe(read_fixture("util-linux-2.38.1/blkid_probe_offset_ocfs2.txt"))}
+    on_disk = unmapped_partition_usage(WHOLE, table, probes)
+    gpt = parse_blkid_probe(read_fixture("util-linux-2.38.1/blkid_probe_gpt.txt"))
+    usage = [{"path": WHOLE, "relation": "device", "mount_points": [], "nodes": []}] + on_disk
+    with pytest.raises(ToolError, match=r"%s is in use \(partition 1 on disk holds OCFS2 "
+                                        r"\(label 'inner', UUID 187c4c93-.*\), and this node has "
+                                        r"not mapped it: which nodes mount it cannot be checked\); "
+                                        r"refusing to format it, with or without force" % WHOLE):
+        plan_filesystem(WHOLE, None, gpt, 3 << 30, None, params(force=True), usage=usage)
+    # A partition that holds something else, or nothing, is force's to overwrite.
+    assert unmapped_partition_usage(WHOLE, table, {1: {"TYPE": "ext4"}}) == []
+    assert unmapped_partition_usage(WHOLE, table, {1: {}}) == []
