@@ -8,7 +8,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
-    parse_ip_addresses, plan_cluster_nodes, render_cluster_conf)
+    o2cb_timeout_problems, parse_ip_addresses, plan_cluster_nodes, render_cluster_conf)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 
@@ -27,7 +27,11 @@ def ip_addresses(text):
     return parse_ip_addresses(text)
 
 
+def o2cb_timeouts_problems(timeouts_by_host):
+    return o2cb_timeout_problems(dict(timeouts_by_host))
+
+
 class FilterModule(object):
     def filters(self):
         return {"cluster_nodes": cluster_nodes, "cluster_conf": cluster_conf,
-                "ip_addresses": ip_addresses}
+                "ip_addresses": ip_addresses, "o2cb_timeout_problems": o2cb_timeouts_problems}

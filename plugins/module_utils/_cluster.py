@@ -22,6 +22,18 @@ MAX_NODES = 255
 MAX_NODE_NAME = 64
 IPV4 = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$")
 
+# The o2cb timeouts: (variable, o2cb setting, o2cb's minimum, the kernel's maximum).
+# The minimums are o2cb.init's (vendor/common/o2cb.init.sh, MIN_HEARTBEAT_THRESHOLD and the
+# others, which `o2cb.init configure` enforces). The kernel refuses 0 and anything from 2^32-1
+# on for the o2net delays (fs/ocfs2/cluster/nodemanager.c, o2nm_cluster_attr_write), and keeps
+# the heartbeat's (threshold - 1) * 2000 ms in 32 bits (O2HB_MAX_WRITE_TIMEOUT_MS, heartbeat.h).
+O2CB_TIMEOUTS = (
+    ("cluster_heartbeat_threshold", "O2CB_HEARTBEAT_THRESHOLD", 7, (2 ** 32 - 1) // 2000 + 1),
+    ("cluster_idle_timeout_ms", "O2CB_IDLE_TIMEOUT_MS", 5000, 2 ** 32 - 2),
+    ("cluster_keepalive_delay_ms", "O2CB_KEEPALIVE_DELAY_MS", 1000, 2 ** 32 - 2),
+    ("cluster_reconnect_delay_ms", "O2CB_RECONNECT_DELAY_MS", 2000, 2 ** 32 - 2),
+)
+
 
 def _is_ipv4(text):
     match = IPV4.match(text or "")
@@ -194,3 +206,75 @@ def render_cluster_conf(cluster_name, nodes):
                   "\tip_port = %d" % node["port"], "\tip_address = %s" % node["ip_address"],
                   "\tname = %s" % node["name"], ""]
     return "\n".join(lines) + "\n"
+
+
+def _whole_number(value):
+    """An int, or the int an inventory string ("-5", "61") spells; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.match(r"^\s*-?\d+\s*$", value):
+        return int(value)
+    return None
+
+
+def _on_hosts(problems):
+    """One sentence per problem, after the hosts that have it: "node1, node2: ..."."""
+    hosts_by_problem = {}
+    for host, problem in problems:
+        hosts_by_problem.setdefault(problem, []).append(host)
+    return ["%s: %s" % (", ".join(hosts), problem) for problem, hosts in hosts_by_problem.items()]
+
+
+def o2cb_timeout_problems(timeouts_by_host):
+    """What is wrong with the o2cb timeouts, as sentences naming the variable and the hosts;
+    [] when o2cb and the kernel will take them.
+
+    `timeouts_by_host` is {host: {"cluster_heartbeat_threshold": 61, ...}}. o2cb.init writes the
+    values into configfs when the cluster starts; a value the kernel refuses ("write error:
+    Invalid argument") leaves that node with the kernel's defaults, and nodes whose values
+    differ do not join each other: o2hb refuses a node with another dead count, and o2net one
+    with other network timeouts (fs/ocfs2/cluster/heartbeat.c, tcp.c).
+    """
+    problems = []
+    for host, timeouts in timeouts_by_host.items():
+        values = {}
+        for variable, setting, minimum, maximum in O2CB_TIMEOUTS:
+            value = _whole_number(timeouts.get(variable))
+            if value is None:
+                problems.append((host, "%s is %r, not a whole number: o2cb takes a number of %s "
+                                       "(%s). Set a number." % (
+                                           variable, timeouts.get(variable),
+                                           "heartbeats" if "threshold" in variable else "ms",
+                                           setting)))
+            elif not minimum <= value <= maximum:
+                problems.append((host, "%s is %d, out of range: o2cb takes %d to %d (%s; "
+                                       "o2cb.init's minimum, and the kernel refuses what is out "
+                                       "of range). Set it within that range." % (
+                                           variable, value, minimum, maximum, setting)))
+            else:
+                values[variable] = value
+        idle, keepalive = (values.get("cluster_idle_timeout_ms"),
+                           values.get("cluster_keepalive_delay_ms"))
+        if idle is not None and keepalive is not None and keepalive >= idle:
+            problems.append((host, "cluster_keepalive_delay_ms (%d) is not below "
+                                   "cluster_idle_timeout_ms (%d): the kernel refuses a keepalive "
+                                   "delay that is not smaller than the idle timeout. Lower "
+                                   "cluster_keepalive_delay_ms or raise cluster_idle_timeout_ms."
+                                   % (keepalive, idle)))
+    messages = _on_hosts(problems)
+    for variable, _setting, _minimum, _maximum in O2CB_TIMEOUTS:
+        hosts_by_value = {}
+        for host, timeouts in timeouts_by_host.items():
+            value = _whole_number(timeouts.get(variable))
+            hosts_by_value.setdefault(timeouts.get(variable) if value is None else value,
+                                      []).append(host)
+        if len(hosts_by_value) > 1:
+            messages.append(
+                "%s differs between the nodes (%s): every node needs the same value, or the "
+                "nodes do not join each other (o2hb refuses a node with another dead count, "
+                "o2net one with other timeouts). Set it once for the group." % (
+                    variable, "; ".join("%s on %s" % (value, ", ".join(hosts))
+                                        for value, hosts in hosts_by_value.items())))
+    return messages

@@ -2,7 +2,7 @@
 
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
-    parse_ip_addresses, plan_cluster_nodes, render_cluster_conf)
+    o2cb_timeout_problems, parse_ip_addresses, plan_cluster_nodes, render_cluster_conf)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import parse_cluster_conf
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
@@ -119,3 +119,74 @@ def test_ip_addresses_by_interface():
     text = read_fixture("iproute2-6.1.0/ip_4_o_addr_show.txt")
     assert parse_ip_addresses(text) == {"lo": ["127.0.0.1"], "eth0": ["10.0.2.15"],
                                         "eth1": ["192.168.7.11"]}
+
+
+# o2cb timeouts
+
+DEFAULT_TIMEOUTS = {"cluster_heartbeat_threshold": 61, "cluster_idle_timeout_ms": 30000,
+                    "cluster_keepalive_delay_ms": 2000, "cluster_reconnect_delay_ms": 2000}
+
+
+def timeouts(**changes):
+    return dict(DEFAULT_TIMEOUTS, **changes)
+
+
+def test_the_role_defaults_and_o2cb_defaults_are_within_bounds():
+    assert o2cb_timeout_problems({"node1": timeouts(), "node2": timeouts()}) == []
+    assert o2cb_timeout_problems({"node1": timeouts(cluster_heartbeat_threshold=31)}) == []
+
+
+def test_the_smallest_values_o2cb_takes_are_accepted():
+    assert o2cb_timeout_problems({"node1": timeouts(
+        cluster_heartbeat_threshold=7, cluster_idle_timeout_ms=5000,
+        cluster_keepalive_delay_ms=1000, cluster_reconnect_delay_ms=2000)}) == []
+
+
+def test_a_negative_threshold_from_extra_vars_is_refused_on_every_host():
+    # site.yml -e cluster_heartbeat_threshold=-5: the kernel answered "write error: Invalid
+    # argument" at the next start, and the node stayed out of the cluster.
+    every = dict((host, timeouts(cluster_heartbeat_threshold="-5"))
+                 for host in ("node1", "node2", "node3"))
+    assert o2cb_timeout_problems(every) == [
+        "node1, node2, node3: cluster_heartbeat_threshold is -5, out of range: o2cb takes 7 to "
+        "2147484 (O2CB_HEARTBEAT_THRESHOLD; o2cb.init's minimum, and the kernel refuses what is "
+        "out of range). Set it within that range."]
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"cluster_heartbeat_threshold": 6}, "cluster_heartbeat_threshold is 6, out of range: o2cb "
+                                         "takes 7 to"),
+    ({"cluster_idle_timeout_ms": 4999}, "cluster_idle_timeout_ms is 4999, out of range: o2cb "
+                                        "takes 5000 to 4294967294"),
+    ({"cluster_keepalive_delay_ms": 0}, "cluster_keepalive_delay_ms is 0, out of range"),
+    ({"cluster_reconnect_delay_ms": 1000}, "cluster_reconnect_delay_ms is 1000, out of range: "
+                                           "o2cb takes 2000"),
+    ({"cluster_reconnect_delay_ms": 2 ** 32 - 1}, "cluster_reconnect_delay_ms is 4294967295, "
+                                                  "out of range"),
+    ({"cluster_heartbeat_threshold": "sixty"}, "cluster_heartbeat_threshold is 'sixty', not a "
+                                               "whole number"),
+    ({"cluster_keepalive_delay_ms": 30000}, "cluster_keepalive_delay_ms (30000) is not below "
+                                            "cluster_idle_timeout_ms (30000)"),
+    ({"cluster_idle_timeout_ms": 5000, "cluster_keepalive_delay_ms": 6000},
+     "cluster_keepalive_delay_ms (6000) is not below cluster_idle_timeout_ms (5000)"),
+])
+def test_values_o2cb_or_the_kernel_refuse_are_named(changes, message):
+    problems = o2cb_timeout_problems({"node1": timeouts(**changes)})
+    assert len(problems) == 1 and problems[0].startswith("node1: " + message), problems
+
+
+def test_nodes_with_different_thresholds_are_refused():
+    # The kernel: "Node 1 on device dm-1 has a dead count of 122000 ms, but our count is
+    # 62000 ms": node3 did not join.
+    problems = o2cb_timeout_problems({"node1": timeouts(), "node2": timeouts(),
+                                      "node3": timeouts(cluster_heartbeat_threshold=31)})
+    assert problems == [
+        "cluster_heartbeat_threshold differs between the nodes (61 on node1, node2; 31 on "
+        "node3): every node needs the same value, or the nodes do not join each other (o2hb "
+        "refuses a node with another dead count, o2net one with other timeouts). Set it once "
+        "for the group."]
+
+
+def test_a_number_given_as_a_string_equals_the_number():
+    assert o2cb_timeout_problems({"node1": timeouts(cluster_heartbeat_threshold="61"),
+                                  "node2": timeouts()}) == []
