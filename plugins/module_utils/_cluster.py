@@ -420,7 +420,8 @@ def o2cb_timeout_problems(timeouts_by_host):
         hosts_by_value = {}
         for host, timeouts in timeouts_by_host.items():
             value = _whole_number(timeouts.get(variable))
-            hosts_by_value.setdefault(timeouts.get(variable) if value is None else value,
+            # repr(): a value that is no number may be a list or a dict, which cannot be a key.
+            hosts_by_value.setdefault(repr(timeouts.get(variable)) if value is None else value,
                                       []).append(host)
         if len(hosts_by_value) > 1:
             messages.append(

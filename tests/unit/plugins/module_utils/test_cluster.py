@@ -343,3 +343,12 @@ def test_a_heartbeat_mode_change_while_online_is_refused():
                                         "but cluster.conf \\(node1, node2\\) gives global; the "
                                         "heartbeat mode cannot change while any node is online"):
         plan_cluster_nodes(members, "ocfs2lab")
+
+
+def test_a_value_that_is_no_number_at_all_is_named_not_crashed_on():
+    problems = o2cb_timeout_problems({"node1": timeouts(cluster_reconnect_delay_ms=[2000]),
+                                      "node2": timeouts()})
+    assert problems[0].startswith("node1: cluster_reconnect_delay_ms is [2000], not a whole "
+                                  "number")
+    assert problems[1].startswith("cluster_reconnect_delay_ms differs between the nodes ([2000] "
+                                  "on node1; 2000 on node2)")
