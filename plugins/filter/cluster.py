@@ -8,7 +8,8 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
-    parse_ip_addresses, plan_cluster_nodes, render_cluster_conf)
+    o2cb_timeout_problems, parse_ip_addresses, plan_cluster_heartbeat, plan_cluster_nodes,
+    render_cluster_conf)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 
@@ -19,15 +20,27 @@ def cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
         raise AnsibleFilterError(str(error))
 
 
-def cluster_conf(nodes, cluster_name):
-    return render_cluster_conf(cluster_name, list(nodes))
+def cluster_heartbeat(members, cluster_name):
+    try:
+        return plan_cluster_heartbeat(list(members), cluster_name)
+    except ToolError as error:
+        raise AnsibleFilterError(str(error))
+
+
+def cluster_conf(nodes, cluster_name, heartbeat=None):
+    return render_cluster_conf(cluster_name, list(nodes), heartbeat)
 
 
 def ip_addresses(text):
     return parse_ip_addresses(text)
 
 
+def o2cb_timeouts_problems(timeouts_by_host):
+    return o2cb_timeout_problems(dict(timeouts_by_host))
+
+
 class FilterModule(object):
     def filters(self):
-        return {"cluster_nodes": cluster_nodes, "cluster_conf": cluster_conf,
-                "ip_addresses": ip_addresses}
+        return {"cluster_nodes": cluster_nodes, "cluster_heartbeat": cluster_heartbeat,
+                "cluster_conf": cluster_conf,
+                "ip_addresses": ip_addresses, "o2cb_timeout_problems": o2cb_timeouts_problems}

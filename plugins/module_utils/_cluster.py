@@ -22,6 +22,18 @@ MAX_NODES = 255
 MAX_NODE_NAME = 64
 IPV4 = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$")
 
+# The o2cb timeouts: (variable, o2cb setting, o2cb's minimum, the kernel's maximum).
+# The minimums are o2cb.init's (vendor/common/o2cb.init.sh, MIN_HEARTBEAT_THRESHOLD and the
+# others, which `o2cb.init configure` enforces). The kernel refuses 0 and anything from 2^32-1
+# on for the o2net delays (fs/ocfs2/cluster/nodemanager.c, o2nm_cluster_attr_write), and keeps
+# the heartbeat's (threshold - 1) * 2000 ms in 32 bits (O2HB_MAX_WRITE_TIMEOUT_MS, heartbeat.h).
+O2CB_TIMEOUTS = (
+    ("cluster_heartbeat_threshold", "O2CB_HEARTBEAT_THRESHOLD", 7, (2 ** 32 - 1) // 2000 + 1),
+    ("cluster_idle_timeout_ms", "O2CB_IDLE_TIMEOUT_MS", 5000, 2 ** 32 - 2),
+    ("cluster_keepalive_delay_ms", "O2CB_KEEPALIVE_DELAY_MS", 1000, 2 ** 32 - 2),
+    ("cluster_reconnect_delay_ms", "O2CB_RECONNECT_DELAY_MS", 2000, 2 ** 32 - 2),
+)
+
 
 def _is_ipv4(text):
     match = IPV4.match(text or "")
@@ -117,6 +129,80 @@ def _as_int(value):
     return value
 
 
+def _registered_numbers(members):
+    """{node name (lower case): (number, name)} of the nodes registered in configfs on any host
+    (the running cluster's own view); hosts that disagree are refused like their files."""
+    numbers, seen_on = {}, {}
+    for member in members:
+        for node in member.get("registered") or []:
+            key = node["name"].lower()
+            if node.get("number") is None:
+                continue
+            if key in numbers and numbers[key][0] != node["number"]:
+                raise ToolError(
+                    "node %s is registered as number %d on %s but as %d on %s; the running "
+                    "cluster disagrees with itself. Take the cluster offline on every node, fix "
+                    "cluster.conf and bring it online again." % (
+                        node["name"], numbers[key][0], seen_on[key], node["number"],
+                        member["host"]))
+            numbers[key], seen_on[key] = (node["number"], node["name"]), member["host"]
+    return numbers
+
+
+def _online_hosts(members):
+    return [member["host"] for member in members if member.get("online")]
+
+
+def plan_cluster_heartbeat(members, cluster_name):
+    """The heartbeat of cluster.conf: {"mode": "local" or "global", "regions": [UUID, ...]}.
+
+    Kept from the hosts' current cluster.conf (new hosts get the same), so that the `heartbeat:`
+    stanzas of a global heartbeat cluster stay; "local" without regions for a new cluster.
+    Refuses files that disagree, global heartbeat without a region, and a mode other than the
+    one the cluster runs with on a node where it is online: the mode cannot change while any
+    node is online (o2cb(7)).
+    """
+    files = [(member["host"], member["config_heartbeat_mode"],
+              sorted(member.get("config_heartbeat_regions") or []))
+             for member in members if member.get("config_heartbeat_mode")]
+    for host, mode, regions in files[1:]:
+        if (mode, regions) != files[0][1:]:
+            raise ToolError(
+                "the cluster.conf of %s gives cluster %s %s heartbeat%s, but that of %s %s "
+                "heartbeat%s; the files must be identical. Make them the same on every node "
+                "(as the running cluster has it: o2cb list-cluster %s on a node where it is "
+                "online), then run again." % (
+                    files[0][0], cluster_name, files[0][1], _regions(files[0][2]), host, mode,
+                    _regions(regions), cluster_name))
+    mode, regions = files[0][1:] if files else ("local", [])
+    if mode not in ("local", "global"):
+        raise ToolError("the cluster.conf of %s gives cluster %s heartbeat_mode = %s; o2cb knows "
+                        "local and global. Fix the file." % (files[0][0], cluster_name, mode))
+    if mode == "global" and not regions:
+        raise ToolError(
+            "the cluster.conf of %s gives cluster %s global heartbeat but no heartbeat region; "
+            "o2cb cannot bring it online. Add the region (o2cb add-heartbeat %s DEVICE) on every "
+            "node, or set heartbeat_mode = local with the cluster offline on every node."
+            % (files[0][0], cluster_name, cluster_name))
+    running = sorted(set((member.get("heartbeat_mode"), member["host"])
+                         for member in members if member.get("online")
+                         and member.get("heartbeat_mode") not in (None, mode)))
+    if running:
+        raise ToolError(
+            "cluster %s runs in %s heartbeat mode on %s, but cluster.conf (%s) gives %s; the "
+            "heartbeat mode cannot change while any node is online, and nothing was written. "
+            "Restore heartbeat_mode = %s in cluster.conf on every node, or take the cluster "
+            "offline on every node (unmount its filesystems, systemctl stop o2cb) to switch." % (
+                cluster_name, running[0][0], ", ".join(host for _mode, host in running),
+                ", ".join(host for host, _mode, _regions in files) or "none", mode,
+                running[0][0]))
+    return {"mode": mode, "regions": regions}
+
+
+def _regions(regions):
+    return " (regions %s)" % ", ".join(regions) if regions else ""
+
+
 def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
     """The node stanzas of cluster.conf, sorted by number: [{"host", "name", "number",
     "ip_address", "port"}].
@@ -124,9 +210,18 @@ def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
     `members` lists every host of the group, in inventory order: {"host", "node_name",
     "hostname", "number" (explicit, or None), "ip_address", "addresses" (the host's IPv4
     addresses, or None when unknown), "interface", "port", "config" (the cluster's nodes in the
-    host's current cluster.conf)}. A node keeps an explicit number, else the number it already
-    has in cluster.conf, else gets the lowest free one, in inventory order: adding hosts never
-    renumbers the others. Bad input raises ToolError naming the host and the variable.
+    host's current cluster.conf)}, and what M(o2cb_info) found running there: "registered" (the
+    nodes in configfs), "online", "heartbeat_mode", "config_heartbeat_mode",
+    "config_heartbeat_regions". A node keeps an explicit number, else the number the running
+    cluster or cluster.conf gives it, else gets the lowest number no node uses or still has
+    registered, in inventory order: adding hosts never renumbers the others.
+
+    Planned against the running cluster, before anything is written: refuses renumbering a
+    node while the cluster is online on any host (or silently, to give its number to another
+    host's explicit cluster_node_number), an explicit number still registered for a node that
+    left the group, and (in local heartbeat mode, while online) dropping a registered node,
+    which `o2cb register-cluster` would unregister under the running cluster. Bad input raises
+    ToolError naming the host and the variable.
     """
     check_cluster_name(cluster_name)
     members = [dict(member, number=_as_int(member.get("number")), port=_as_int(member["port"]))
@@ -154,16 +249,46 @@ def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
                         "own. Fix cluster_node_ip or cluster_interface."
                         % (clash[0]["host"], clash[1]["host"], clash[1]["ip_address"]))
 
-    current = _current_numbers(members)
-    explicit = set(member["number"] for member in members if member["number"] is not None)
+    heartbeat = plan_cluster_heartbeat(members, cluster_name)
+    online = _online_hosts(members)
+    registered = _registered_numbers(members)
+    # What the cluster knows now: the running cluster's numbers win over the files'.
+    known = dict((key, (number, key)) for key, number in _current_numbers(members).items())
+    known.update(registered)
+    planned_names = set(member["node_name"].lower() for member in members)
+    # Nodes that leave: their numbers are not handed out again by this run.
+    leaving = dict((key, value) for key, value in known.items() if key not in planned_names)
+    registered_leaving = sorted(value[1] for key, value in registered.items()
+                                if key not in planned_names)
+    if registered_leaving and online and heartbeat["mode"] == "local":
+        raise ToolError(
+            "%s %s registered in cluster %s, online on %s, but no longer %s of the group %s. In "
+            "local heartbeat mode o2cb cannot unregister a node from a running cluster, and "
+            "nothing was written. Put %s back in the group, or take the cluster offline on every "
+            "node (unmount its filesystems, systemctl stop o2cb) and run again." % (
+                ", ".join(registered_leaving), "is" if len(registered_leaving) == 1 else "are",
+                cluster_name, ", ".join(online),
+                "a host" if len(registered_leaving) == 1 else "hosts", group,
+                "it" if len(registered_leaving) == 1 else "them"))
+    for member in members:
+        for key, (number, name) in leaving.items():
+            if member["number"] == number and key in registered and online:
+                raise ToolError(
+                    "host %s: cluster_node_number %d is still registered for %s (no longer in "
+                    "the group %s) in cluster %s, online on %s; two nodes would share it. "
+                    "Choose another number, or leave cluster_node_number unset." % (
+                        member["host"], number, name, group, cluster_name, ", ".join(online)))
+
+    explicit = dict((member["number"], member) for member in members
+                    if member["number"] is not None)
     numbers = {}
     for member in members:
         if member["number"] is not None:
             numbers[member["host"]] = member["number"]
             continue
-        kept = current.get(member["node_name"].lower())
-        if kept is not None and kept not in explicit:
-            numbers[member["host"]] = kept
+        kept = known.get(member["node_name"].lower())
+        if kept is not None and kept[0] not in explicit:
+            numbers[member["host"]] = kept[0]
     taken = set(numbers.values())
     if len(taken) != len(numbers):
         # A number kept from cluster.conf equals another node's kept number: the files were
@@ -173,24 +298,136 @@ def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
         raise ToolError("hosts %s and %s both have number %d in the current cluster.conf; set "
                         "cluster_node_number for one of them." % (
                             clash[0]["host"], clash[1]["host"], clash[1]["kept"]))
-    free = (number for number in range(MAX_NODES) if number not in taken)
+    unavailable = taken | set(number for number, _name in leaving.values())
+    free = (number for number in range(MAX_NODES) if number not in unavailable)
     nodes = []
     for member in members:
         number = numbers.get(member["host"])
         if number is None:
-            number = next(free)
+            number = next(free, None)
+            if number is None:
+                raise ToolError("no node number is left for host %s: the numbers 0-%d are used "
+                                "or still registered. Take the cluster offline to free the "
+                                "numbers of nodes that left." % (member["host"], MAX_NODES - 1))
         nodes.append({"host": member["host"], "name": member["node_name"], "number": number,
                       "ip_address": member["ip_address"], "port": member["port"]})
+    _refuse_renumbering(members, nodes, known, registered, explicit, online, cluster_name)
     return sorted(nodes, key=lambda node: node["number"])
 
 
-def render_cluster_conf(cluster_name, nodes):
-    """cluster.conf in o2cb's own layout (what `o2cb add-node` writes), so o2cb tools that
-    rewrite the file change nothing else."""
-    lines = ["cluster:", "\tname = %s" % cluster_name, "\theartbeat_mode = local",
+def _refuse_renumbering(members, nodes, known, registered, explicit, online, cluster_name):
+    """A node whose number would change: refused while the cluster is online anywhere (o2cb
+    cannot renumber a running node), and refused offline too unless its own
+    cluster_node_number asks for it (rather than another host's taking its number)."""
+    planned = dict((node["host"], node["number"]) for node in nodes)
+    for member in members:
+        key = member["node_name"].lower()
+        if key not in known or known[key][0] == planned[member["host"]]:
+            continue
+        old, new = known[key][0], planned[member["host"]]
+        where = "the running cluster" if key in registered else "the current cluster.conf"
+        taker = explicit.get(old)
+        if member["number"] is None and taker is not None:
+            raise ToolError(
+                "host %s: cluster_node_number %d is the number of node %s in %s%s; %s would be "
+                "renumbered to %d. Choose a free number for %s (the lowest is %d), or leave "
+                "cluster_node_number unset there; nothing was written." % (
+                    taker["host"], old, member["node_name"], where,
+                    " (online on %s)" % ", ".join(online) if online else "",
+                    member["node_name"], new, taker["host"], new))
+        if online:
+            raise ToolError(
+                "host %s: cluster_node_number %d, but node %s is number %d in %s, online on %s; "
+                "a node's number cannot change while the cluster is online, and nothing was "
+                "written. Set cluster_node_number %d or leave it unset, or take the cluster "
+                "offline on every node first." % (
+                    member["host"], new, member["node_name"], old, where, ", ".join(online), old))
+
+
+def render_cluster_conf(cluster_name, nodes, heartbeat=None):
+    """cluster.conf in o2cb's own layout (what `o2cb add-node` and `o2cb add-heartbeat`
+    write), so o2cb tools that rewrite the file change nothing else. `heartbeat` is
+    plan_cluster_heartbeat()'s {"mode", "regions"}; local without regions by default."""
+    heartbeat = heartbeat or {"mode": "local", "regions": []}
+    lines = ["cluster:", "\tname = %s" % cluster_name, "\theartbeat_mode = %s" % heartbeat["mode"],
              "\tnode_count = %d" % len(nodes), ""]
+    for region in heartbeat["regions"]:
+        lines += ["heartbeat:", "\tcluster = %s" % cluster_name, "\tregion = %s" % region, ""]
     for node in nodes:
         lines += ["node:", "\tcluster = %s" % cluster_name, "\tnumber = %d" % node["number"],
                   "\tip_port = %d" % node["port"], "\tip_address = %s" % node["ip_address"],
                   "\tname = %s" % node["name"], ""]
     return "\n".join(lines) + "\n"
+
+
+def _whole_number(value):
+    """An int, or the int an inventory string ("-5", "61") spells; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.match(r"^\s*-?\d+\s*$", value):
+        return int(value)
+    return None
+
+
+def _on_hosts(problems):
+    """One sentence per problem, after the hosts that have it: "node1, node2: ..."."""
+    hosts_by_problem = {}
+    for host, problem in problems:
+        hosts_by_problem.setdefault(problem, []).append(host)
+    return ["%s: %s" % (", ".join(hosts), problem) for problem, hosts in hosts_by_problem.items()]
+
+
+def o2cb_timeout_problems(timeouts_by_host):
+    """What is wrong with the o2cb timeouts, as sentences naming the variable and the hosts;
+    [] when o2cb and the kernel will take them.
+
+    `timeouts_by_host` is {host: {"cluster_heartbeat_threshold": 61, ...}}. o2cb.init writes the
+    values into configfs when the cluster starts; a value the kernel refuses ("write error:
+    Invalid argument") leaves that node with the kernel's defaults, and nodes whose values
+    differ do not join each other: o2hb refuses a node with another dead count, and o2net one
+    with other network timeouts (fs/ocfs2/cluster/heartbeat.c, tcp.c).
+    """
+    problems = []
+    for host, timeouts in timeouts_by_host.items():
+        values = {}
+        for variable, setting, minimum, maximum in O2CB_TIMEOUTS:
+            value = _whole_number(timeouts.get(variable))
+            if value is None:
+                problems.append((host, "%s is %r, not a whole number: o2cb takes a number of %s "
+                                       "(%s). Set a number." % (
+                                           variable, timeouts.get(variable),
+                                           "heartbeats" if "threshold" in variable else "ms",
+                                           setting)))
+            elif not minimum <= value <= maximum:
+                problems.append((host, "%s is %d, out of range: o2cb takes %d to %d (%s; "
+                                       "o2cb.init's minimum, and the kernel refuses what is out "
+                                       "of range). Set it within that range." % (
+                                           variable, value, minimum, maximum, setting)))
+            else:
+                values[variable] = value
+        idle, keepalive = (values.get("cluster_idle_timeout_ms"),
+                           values.get("cluster_keepalive_delay_ms"))
+        if idle is not None and keepalive is not None and keepalive >= idle:
+            problems.append((host, "cluster_keepalive_delay_ms (%d) is not below "
+                                   "cluster_idle_timeout_ms (%d): the kernel refuses a keepalive "
+                                   "delay that is not smaller than the idle timeout. Lower "
+                                   "cluster_keepalive_delay_ms or raise cluster_idle_timeout_ms."
+                                   % (keepalive, idle)))
+    messages = _on_hosts(problems)
+    for variable, _setting, _minimum, _maximum in O2CB_TIMEOUTS:
+        hosts_by_value = {}
+        for host, timeouts in timeouts_by_host.items():
+            value = _whole_number(timeouts.get(variable))
+            # repr(): a value that is no number may be a list or a dict, which cannot be a key.
+            hosts_by_value.setdefault(repr(timeouts.get(variable)) if value is None else value,
+                                      []).append(host)
+        if len(hosts_by_value) > 1:
+            messages.append(
+                "%s differs between the nodes (%s): every node needs the same value, or the "
+                "nodes do not join each other (o2hb refuses a node with another dead count, "
+                "o2net one with other timeouts). Set it once for the group." % (
+                    variable, "; ".join("%s on %s" % (value, ", ".join(hosts))
+                                        for value, hosts in hosts_by_value.items())))
+    return messages

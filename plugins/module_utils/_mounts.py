@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import posixpath
 import re
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
@@ -87,3 +88,72 @@ def parse_mounted_nodes(text, stderr="", device="the device"):
     if nodes == "Not mounted":
         return []
     return [node.strip() for node in nodes.split(",") if node.strip()]
+
+
+def mount_point_problem(path, variable="mount_point"):
+    """Why `path` cannot be a mount point in fstab, or None: it must be absolute and in normal
+    form, since ansible.posix.mount and fstab take it as written (a relative path mounts under
+    the current directory, and "/srv/ocfs2/" is another fstab entry than "/srv/ocfs2")."""
+    if not isinstance(path, str) or not path.strip():
+        return "%s is empty. Set the directory where every host mounts the filesystem." % (
+            variable)
+    if not path.startswith("/"):
+        return ("%s %r is not an absolute path. Set an absolute path, such as /srv/ocfs2."
+                % (variable, path))
+    normal = "/" + posixpath.normpath(path).lstrip("/")
+    if normal == "/":
+        return "%s is /, the root directory. Set a directory of its own, such as /srv/ocfs2." % (
+            variable)
+    if normal != path:
+        return ("%s %r is not in normal form (no '.', '..', repeated or trailing '/'). Write it "
+                "as %s, if that is the directory you mean." % (variable, path, normal))
+    if re.search(r"\s", path):
+        return "%s %r contains white space, which fstab separates fields with. Choose another " \
+               "directory." % (variable, path)
+    return None
+
+
+# mount_facts names each entry's source: /proc/mounts (or /etc/mtab, `mount`) for what is
+# mounted now, /etc/fstab for what is mounted at boot.
+FSTAB_SOURCES = ("/etc/fstab",)
+
+
+def other_mount_points(mounts, uuid, mount_point):
+    """Where else this host mounts the filesystem `uuid`, now or from fstab.
+
+    `mounts` is ansible.builtin.mount_facts' aggregate_mounts: [{"mount": "/srv/ocfs2",
+    "device": "/dev/mapper/mpatha-part1", "fstype": "ocfs2", "uuid": "83e285a3-...",
+    "ansible_context": {"source": "/proc/mounts"}}]. Returns [{"mount_point", "mounted",
+    "in_fstab"}] sorted by mount point, without `mount_point` itself.
+    """
+    found = {}
+    for entry in mounts:
+        if (entry.get("uuid") or "").lower() != uuid.lower() or entry.get("mount") == mount_point:
+            continue
+        other = found.setdefault(entry["mount"], {"mount_point": entry["mount"],
+                                                  "mounted": False, "in_fstab": False})
+        source = (entry.get("ansible_context") or {}).get("source")
+        other["in_fstab" if source in FSTAB_SOURCES else "mounted"] = True
+    return [found[path] for path in sorted(found)]
+
+
+def plan_mount_move(mounts, uuid, mount_point, move, variable="mount_point",
+                    move_variable="move_mount"):
+    """The other mount points of filesystem `uuid` to unmount and remove from fstab before it
+    is mounted at `mount_point`: one mount point per filesystem per host.
+
+    Refuses (ToolError) when there are some and `move` is false: mounting the same filesystem
+    a second time, with a second fstab line, is never what was meant.
+    """
+    others = other_mount_points(mounts, uuid, mount_point)
+    if others and not move:
+        where = "; ".join("%s (%s)" % (other["mount_point"], ", ".join(
+            ([("mounted now")] if other["mounted"] else [])
+            + (["in /etc/fstab"] if other["in_fstab"] else []))) for other in others)
+        raise ToolError(
+            "the filesystem UUID=%s is already at %s on this host, and %s is %s: one mount point "
+            "per filesystem per host. Set %s to %s to keep it there, or %s: true to unmount it "
+            "there, remove that fstab entry and mount it at %s. Nothing was mounted." % (
+                uuid, where, variable, mount_point, variable, others[0]["mount_point"],
+                move_variable, mount_point), mount_points=others)
+    return [other["mount_point"] for other in others]

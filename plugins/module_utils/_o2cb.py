@@ -357,6 +357,8 @@ def o2cb_report(found):
         "heartbeat_mode": heartbeat_mode,
         "nodes": registration["nodes"] if registration else [],
         "config_nodes": config_nodes(found),
+        "config_heartbeat_mode": cluster["heartbeat_mode"] if cluster else None,
+        "config_heartbeat_regions": cluster["heartbeat_regions"] if cluster else [],
     }
 
 

@@ -18,6 +18,28 @@ from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolE
 
 # What a blkid probe reports for data that must not be overwritten without force.
 DATA_SIGNATURE_KEYS = ("TYPE", "PTTYPE")
+# OCFS2_MAX_SLOTS: mkfs.ocfs2 and tunefs.ocfs2 -N take 1 to 255 node slots.
+MAX_NODE_SLOTS = 255
+
+
+def node_slots_problem(node_slots, hosts, variable="node_slots", group="the group"):
+    """Why `node_slots` cannot serve `hosts` mounting nodes, or None when it can (or is unset).
+
+    A value OCFS2 itself refuses is named as such, before anything looks at the device."""
+    if node_slots in (None, ""):
+        return None
+    if isinstance(node_slots, bool) or not re.match(r"^\s*-?\d+\s*$", str(node_slots)):
+        return "%s is %r, not a whole number. Set the number of node slots." % (
+            variable, node_slots)
+    slots = int(node_slots)
+    if not 1 <= slots <= MAX_NODE_SLOTS:
+        return ("%s is %d, out of range: OCFS2 has 1 to %d node slots (mkfs.ocfs2 -N). Set it "
+                "within that range." % (variable, slots, MAX_NODE_SLOTS))
+    if hosts is not None and slots < hosts:
+        return ("%s is %d, and %s has %d hosts: each mounting node needs a slot. Set it to at "
+                "least %d, with room for the hosts you will add." % (
+                    variable, slots, group, hosts, hosts))
+    return None
 
 
 def parse_debugfs_stats(text):
@@ -125,6 +147,9 @@ def plan_filesystem(device, filesystem, signature, device_bytes, mount, params, 
     """
     if params.get("cluster_name") is not None:
         check_cluster_name(params["cluster_name"])
+    slots_problem = node_slots_problem(params.get("node_slots"), None)
+    if slots_problem:
+        raise ToolError(slots_problem)
     mounted_anywhere = describe_mounts(filesystem or {}, mount)
     if filesystem is not None and is_classic_o2cb(filesystem) and \
             params["cluster_stack"] != "o2cb":

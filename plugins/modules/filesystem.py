@@ -59,7 +59,8 @@ options:
       mounts it.
     type: str
   node_slots:
-    description: The number of node slots (C(-N)), the most nodes that can mount it at once.
+    description: The number of node slots (C(-N)), the most nodes that can mount it at once,
+      1 to 255 (a value out of that range is refused before anything is read or written).
       Changed on an existing filesystem only while no node mounts it.
     type: int
   block_size:

@@ -165,6 +165,19 @@ config_nodes:
   returned: always
   type: list
   elements: dict
+config_heartbeat_mode:
+  description: The heartbeat mode O(config_file) gives the cluster; null when the file or the
+    cluster is missing.
+  returned: always
+  type: str
+  sample: local
+config_heartbeat_regions:
+  description: The heartbeat regions (UUIDs of the C(heartbeat:) stanzas) O(config_file) gives
+    the cluster, sorted; empty in local heartbeat mode or when the file or the cluster is
+    missing.
+  returned: always
+  type: list
+  elements: str
 commands:
   description: The commands run, or that would run in check mode, as argv lists.
   returned: always

@@ -88,3 +88,26 @@ def test_more_hosts_than_node_slots_on_an_existing_filesystem(nodes, scratch):
                     "-e", "filesystem_partitioned=false"],
                    r"The filesystem on %s has 2 node slots, and ocfs2_nodes has 3 hosts"
                    % re.escape(scratch))
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["-e", "cluster_heartbeat_threshold=-5"],
+     r"node1, node2, node3: cluster_heartbeat_threshold is -5, out of range: o2cb takes 7"),
+    (["-e", "cluster_keepalive_delay_ms=30000"],
+     r"cluster_keepalive_delay_ms \(30000\) is not below cluster_idle_timeout_ms \(30000\)"),
+    (["-e", "filesystem_mount_point=relative/path"],
+     r"filesystem_mount_point 'relative/path' is not an absolute path"),
+    (["-e", "filesystem_node_slots=300"],
+     r"filesystem_node_slots is 300, out of range: OCFS2 has 1 to 255 node slots"),
+], ids=["negative-threshold", "keepalive-not-below-idle", "relative-mount-point",
+        "node-slots-300"])
+def test_a_wrong_variable_stops_the_play_on_the_controller(nodes, scratch, arguments, message):
+    # Checked by site.yml's first plays, before the install, cluster and multipath steps.
+    assert_refused(nodes, scratch, arguments, message)
+
+
+def test_the_filesystem_mounted_elsewhere_is_not_mounted_a_second_time(nodes, scratch):
+    assert_refused(nodes, scratch,
+                   ["--tags", "filesystem", "-e", "filesystem_mount_point=/srv/elsewhere"],
+                   r"the filesystem UUID=\S+ is already at /srv/ocfs2 \([^)]*\) on this "
+                   r"host, and filesystem_mount_point is /srv/elsewhere")

@@ -2,8 +2,10 @@
 
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
-    parse_ip_addresses, plan_cluster_nodes, render_cluster_conf)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import parse_cluster_conf
+    o2cb_timeout_problems, parse_ip_addresses, plan_cluster_heartbeat, plan_cluster_nodes,
+    render_cluster_conf)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import (
+    o2cb_report, parse_cluster_conf, parse_configfs)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
 
@@ -119,3 +121,234 @@ def test_ip_addresses_by_interface():
     text = read_fixture("iproute2-6.1.0/ip_4_o_addr_show.txt")
     assert parse_ip_addresses(text) == {"lo": ["127.0.0.1"], "eth0": ["10.0.2.15"],
                                         "eth1": ["192.168.7.11"]}
+
+
+# o2cb timeouts
+
+DEFAULT_TIMEOUTS = {"cluster_heartbeat_threshold": 61, "cluster_idle_timeout_ms": 30000,
+                    "cluster_keepalive_delay_ms": 2000, "cluster_reconnect_delay_ms": 2000}
+
+
+def timeouts(**changes):
+    return dict(DEFAULT_TIMEOUTS, **changes)
+
+
+def test_the_role_defaults_and_o2cb_defaults_are_within_bounds():
+    assert o2cb_timeout_problems({"node1": timeouts(), "node2": timeouts()}) == []
+    assert o2cb_timeout_problems({"node1": timeouts(cluster_heartbeat_threshold=31)}) == []
+
+
+def test_the_smallest_values_o2cb_takes_are_accepted():
+    assert o2cb_timeout_problems({"node1": timeouts(
+        cluster_heartbeat_threshold=7, cluster_idle_timeout_ms=5000,
+        cluster_keepalive_delay_ms=1000, cluster_reconnect_delay_ms=2000)}) == []
+
+
+def test_a_negative_threshold_from_extra_vars_is_refused_on_every_host():
+    # site.yml -e cluster_heartbeat_threshold=-5: the kernel answered "write error: Invalid
+    # argument" at the next start, and the node stayed out of the cluster.
+    every = dict((host, timeouts(cluster_heartbeat_threshold="-5"))
+                 for host in ("node1", "node2", "node3"))
+    assert o2cb_timeout_problems(every) == [
+        "node1, node2, node3: cluster_heartbeat_threshold is -5, out of range: o2cb takes 7 to "
+        "2147484 (O2CB_HEARTBEAT_THRESHOLD; o2cb.init's minimum, and the kernel refuses what is "
+        "out of range). Set it within that range."]
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"cluster_heartbeat_threshold": 6}, "cluster_heartbeat_threshold is 6, out of range: o2cb "
+                                         "takes 7 to"),
+    ({"cluster_idle_timeout_ms": 4999}, "cluster_idle_timeout_ms is 4999, out of range: o2cb "
+                                        "takes 5000 to 4294967294"),
+    ({"cluster_keepalive_delay_ms": 0}, "cluster_keepalive_delay_ms is 0, out of range"),
+    ({"cluster_reconnect_delay_ms": 1000}, "cluster_reconnect_delay_ms is 1000, out of range: "
+                                           "o2cb takes 2000"),
+    ({"cluster_reconnect_delay_ms": 2 ** 32 - 1}, "cluster_reconnect_delay_ms is 4294967295, "
+                                                  "out of range"),
+    ({"cluster_heartbeat_threshold": "sixty"}, "cluster_heartbeat_threshold is 'sixty', not a "
+                                               "whole number"),
+    ({"cluster_keepalive_delay_ms": 30000}, "cluster_keepalive_delay_ms (30000) is not below "
+                                            "cluster_idle_timeout_ms (30000)"),
+    ({"cluster_idle_timeout_ms": 5000, "cluster_keepalive_delay_ms": 6000},
+     "cluster_keepalive_delay_ms (6000) is not below cluster_idle_timeout_ms (5000)"),
+])
+def test_values_o2cb_or_the_kernel_refuse_are_named(changes, message):
+    problems = o2cb_timeout_problems({"node1": timeouts(**changes)})
+    assert len(problems) == 1 and problems[0].startswith("node1: " + message), problems
+
+
+def test_nodes_with_different_thresholds_are_refused():
+    # The kernel: "Node 1 on device dm-1 has a dead count of 122000 ms, but our count is
+    # 62000 ms": node3 did not join.
+    problems = o2cb_timeout_problems({"node1": timeouts(), "node2": timeouts(),
+                                      "node3": timeouts(cluster_heartbeat_threshold=31)})
+    assert problems == [
+        "cluster_heartbeat_threshold differs between the nodes (61 on node1, node2; 31 on "
+        "node3): every node needs the same value, or the nodes do not join each other (o2hb "
+        "refuses a node with another dead count, o2net one with other timeouts). Set it once "
+        "for the group."]
+
+
+def test_a_number_given_as_a_string_equals_the_number():
+    assert o2cb_timeout_problems({"node1": timeouts(cluster_heartbeat_threshold="61"),
+                                  "node2": timeouts()}) == []
+
+
+# Planned against the running cluster (issue 11, item 6)
+
+REGION = "98D608B2A251485783B9D9EE45A7DDF5"
+
+
+def running(index, conf="cluster_conf_two_nodes.txt", configfs="configfs_online.txt", **changes):
+    """Host nodeN as the cluster role describes it from what o2cb_info found there: the
+    cluster.conf and configfs captured in the lab (fixture None: no file, nothing registered)."""
+    text = read_fixture("ocfs2-tools-1.8.7/" + conf) if conf else None
+    report = o2cb_report({
+        "cluster_name": "ocfs2lab", "config_file": "/etc/ocfs2/cluster.conf",
+        "config": parse_cluster_conf(text) if text else None,
+        "registered": parse_configfs(read_fixture("ocfs2-tools-1.8.7/" + configfs))
+        if configfs else {}, "mounts": [], "hostname": "node%d" % index, "init_script": None})
+    entry = member(index, config=report["config_nodes"], registered=report["nodes"],
+                   online=report["online"], heartbeat_mode=report["heartbeat_mode"],
+                   config_heartbeat_mode=report["config_heartbeat_mode"],
+                   config_heartbeat_regions=report["config_heartbeat_regions"])
+    entry.update(changes)
+    return entry
+
+
+def new_host(index, **changes):
+    return member(index, registered=[], online=False, heartbeat_mode=None,
+                  config_heartbeat_mode=None, config_heartbeat_regions=[], **changes)
+
+
+def test_the_running_cluster_plans_itself_unchanged():
+    members = [running(1), running(2)]
+    assert numbers(plan_cluster_nodes(members, "ocfs2lab")) == {"node1": 1, "node2": 2}
+    assert plan_cluster_heartbeat(members, "ocfs2lab") == {"mode": "local", "regions": []}
+
+
+def test_a_new_host_joins_a_running_cluster_with_the_lowest_free_number():
+    assert numbers(plan_cluster_nodes([running(1), running(2), new_host(3)], "ocfs2lab")) == {
+        "node1": 1, "node2": 2, "node3": 0}
+
+
+def test_an_explicit_number_that_a_running_node_has_is_refused():
+    # node3 is new and asks for 2, node2's number: node2 used to be renumbered to 0.
+    members = [running(1), running(2), new_host(3, number=2)]
+    with pytest.raises(ToolError) as refused:
+        plan_cluster_nodes(members, "ocfs2lab")
+    assert str(refused.value) == (
+        "host node3: cluster_node_number 2 is the number of node node2 in the running cluster "
+        "(online on node1, node2); node2 would be renumbered to 0. Choose a free number for "
+        "node3 (the lowest is 0), or leave cluster_node_number unset there; nothing was "
+        "written.")
+
+
+def test_an_explicit_number_that_a_stopped_node_has_in_cluster_conf_is_refused_too():
+    members = [running(1, configfs=None), running(2, configfs=None), new_host(3, number=1)]
+    with pytest.raises(ToolError, match="host node3: cluster_node_number 1 is the number of "
+                                        "node node1 in the current cluster.conf; node1 would "
+                                        "be renumbered"):
+        plan_cluster_nodes(members, "ocfs2lab")
+
+
+def test_renumbering_a_running_node_is_refused():
+    with pytest.raises(ToolError, match=r"host node2: cluster_node_number 5, but node node2 is "
+                                        r"number 2 in the running cluster, online on node1, "
+                                        r"node2; a node's number cannot change while the "
+                                        r"cluster is online"):
+        plan_cluster_nodes([running(1), running(2, number=5)], "ocfs2lab")
+
+
+def test_renumbering_asked_for_with_the_cluster_offline_everywhere_is_planned():
+    members = [running(1, configfs=None), running(2, configfs=None, number=5)]
+    assert numbers(plan_cluster_nodes(members, "ocfs2lab")) == {"node1": 1, "node2": 5}
+
+
+def test_the_number_of_a_node_that_left_is_not_given_to_a_new_host():
+    # node3 left the inventory; its number 3 stays out of the free numbers.
+    conf = "cluster_conf_o2cb_add_node.txt"
+    members = [running(1, conf, configfs=None), running(2, conf, configfs=None),
+               new_host(4, number=0), new_host(5)]
+    assert numbers(plan_cluster_nodes(members, "ocfs2lab")) == {
+        "node4": 0, "node1": 1, "node2": 2, "node5": 4}
+
+
+def test_dropping_a_registered_node_in_local_mode_while_online_is_refused():
+    # node3 registered and online with node1 and node2; the inventory no longer has it.
+    # o2cb register-cluster would unregister it under the running cluster.
+    conf, configfs = "cluster_conf_o2cb_add_node.txt", "configfs_online_node3_registered.txt"
+    with pytest.raises(ToolError) as refused:
+        plan_cluster_nodes([running(1, conf, configfs), running(2, conf, configfs)], "ocfs2lab")
+    assert str(refused.value) == (
+        "node3 is registered in cluster ocfs2lab, online on node1, node2, but no longer a host "
+        "of the group ocfs2_nodes. In local heartbeat mode o2cb cannot unregister a node from a "
+        "running cluster, and nothing was written. Put it back in the group, or take the "
+        "cluster offline on every node (unmount its filesystems, systemctl stop o2cb) and run "
+        "again.")
+
+
+def test_dropping_a_node_with_the_cluster_offline_is_planned():
+    conf = "cluster_conf_o2cb_add_node.txt"
+    members = [running(1, conf, configfs=None), running(2, conf, configfs=None)]
+    assert numbers(plan_cluster_nodes(members, "ocfs2lab")) == {"node1": 1, "node2": 2}
+
+
+def global_host(index, **changes):
+    return running(index, "cluster_conf_global_one_region.txt", "configfs_online_global.txt",
+                   **changes)
+
+
+def test_dropping_a_node_of_a_global_heartbeat_cluster_is_planned():
+    assert numbers(plan_cluster_nodes([global_host(1)], "ocfs2lab")) == {"node1": 1}
+
+
+def test_a_number_still_registered_for_a_node_that_left_is_refused():
+    # Global heartbeat: node2 may leave the running cluster, but its number is still registered.
+    with pytest.raises(ToolError, match="host node3: cluster_node_number 2 is still registered "
+                                        "for node2 \\(no longer in the group ocfs2_nodes\\) in "
+                                        "cluster ocfs2lab, online on node1"):
+        plan_cluster_nodes([global_host(1), new_host(3, number=2)], "ocfs2lab")
+
+
+def test_a_global_heartbeat_cluster_keeps_its_heartbeat_stanzas():
+    # The file used to be rendered in local mode, without its heartbeat: stanza.
+    members = [global_host(1), global_host(2)]
+    heartbeat = plan_cluster_heartbeat(members, "ocfs2lab")
+    assert heartbeat == {"mode": "global", "regions": [REGION]}
+    nodes = plan_cluster_nodes(members, "ocfs2lab")
+    assert render_cluster_conf("ocfs2lab", nodes, heartbeat) == read_fixture(
+        "ocfs2-tools-1.8.7/cluster_conf_global_one_region.txt")
+
+
+def test_a_new_host_of_a_global_heartbeat_cluster_gets_the_same_heartbeat():
+    members = [global_host(1), global_host(2), new_host(3)]
+    assert plan_cluster_heartbeat(members, "ocfs2lab") == {"mode": "global", "regions": [REGION]}
+
+
+def test_cluster_conf_files_that_disagree_on_the_heartbeat_are_refused():
+    members = [running(1, "cluster_conf_global_one_region.txt", None),
+               running(2, "cluster_conf_two_nodes.txt", None)]
+    with pytest.raises(ToolError, match="the cluster.conf of node1 gives cluster ocfs2lab "
+                                        "global heartbeat \\(regions %s\\), but that of node2 "
+                                        "local heartbeat; the files must be identical" % REGION):
+        plan_cluster_nodes(members, "ocfs2lab")
+
+
+def test_a_heartbeat_mode_change_while_online_is_refused():
+    # Running in local mode, while the files (edited by hand) say global.
+    members = [running(1, "cluster_conf_global_one_region.txt", "configfs_online.txt"),
+               running(2, "cluster_conf_global_one_region.txt", None)]
+    with pytest.raises(ToolError, match="cluster ocfs2lab runs in local heartbeat mode on node1, "
+                                        "but cluster.conf \\(node1, node2\\) gives global; the "
+                                        "heartbeat mode cannot change while any node is online"):
+        plan_cluster_nodes(members, "ocfs2lab")
+
+
+def test_a_value_that_is_no_number_at_all_is_named_not_crashed_on():
+    problems = o2cb_timeout_problems({"node1": timeouts(cluster_reconnect_delay_ms=[2000]),
+                                      "node2": timeouts()})
+    assert problems[0].startswith("node1: cluster_reconnect_delay_ms is [2000], not a whole "
+                                  "number")
+    assert problems[1].startswith("cluster_reconnect_delay_ms differs between the nodes ([2000] "
+                                  "on node1; 2000 on node2)")

@@ -384,7 +384,8 @@ def test_report_of_a_node_where_the_stack_is_not_loaded():
     # What o2cb_info returns there: offline, nothing registered, cluster.conf's mode unknown.
     state = found(conf_fixture=None, configfs_fixture="configfs_stack_not_loaded.txt")
     assert o2cb_report(state) == {"cluster_name": "ocfs2lab", "online": False,
-                                  "heartbeat_mode": None, "nodes": [], "config_nodes": []}
+                                  "heartbeat_mode": None, "nodes": [], "config_nodes": [],
+                                  "config_heartbeat_mode": None, "config_heartbeat_regions": []}
 
 
 # Report, diff and the check after running
@@ -394,7 +395,8 @@ def test_report_of_online_cluster():
     assert o2cb_report(found()) == {
         "cluster_name": "ocfs2lab", "online": True, "heartbeat_mode": "local",
         "nodes": [local(NODE1, True), local(NODE2, False)],
-        "config_nodes": [local(NODE1, True), local(NODE2, False)]}
+        "config_nodes": [local(NODE1, True), local(NODE2, False)],
+        "config_heartbeat_mode": "local", "config_heartbeat_regions": []}
 
 
 def test_report_of_offline_cluster_takes_heartbeat_mode_from_cluster_conf():
@@ -402,6 +404,8 @@ def test_report_of_offline_cluster_takes_heartbeat_mode_from_cluster_conf():
                   configfs_fixture="configfs_stack_not_loaded.txt")
     report = o2cb_report(state)
     assert (report["online"], report["heartbeat_mode"], report["nodes"]) == (False, "global", [])
+    assert (report["config_heartbeat_mode"], report["config_heartbeat_regions"]) == (
+        "global", [REGION])
 
 
 def test_config_nodes_mark_the_local_node_for_node2():

@@ -3,8 +3,8 @@
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
-    belongs_to_cluster, find_mount, is_classic_o2cb, parse_debugfs_stats, parse_mounted_nodes,
-    plan_filesystem, read_volume, unmapped_partition_usage)
+    belongs_to_cluster, find_mount, is_classic_o2cb, node_slots_problem, parse_debugfs_stats,
+    parse_mounted_nodes, plan_filesystem, read_volume, unmapped_partition_usage)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
     parse_blkid_probe, parse_sfdisk_json)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
@@ -118,6 +118,33 @@ def test_node_slots_refused_while_mounted_on_any_node():
                                         r"mounted on node2"):
         plan_filesystem(DEVICE, filesystem(mounted=["node2"]), {}, PARTITION_3G, None,
                         params(node_slots=6))
+
+
+def test_node_slots_above_what_ocfs2_allows_are_refused_as_out_of_range_not_as_mounted():
+    # filesystem_node_slots: 300 used to be refused only because the filesystem was mounted.
+    with pytest.raises(ToolError, match=r"^node_slots is 300, out of range: OCFS2 has 1 to 255 "
+                                        r"node slots"):
+        plan_filesystem(DEVICE, filesystem(mounted=["node2"]), {}, PARTITION_3G, None,
+                        params(node_slots=300))
+
+
+def test_node_slots_out_of_range_are_refused_before_a_format():
+    with pytest.raises(ToolError, match="node_slots is 256, out of range"):
+        plan_filesystem(DEVICE, None, {}, PARTITION_3G, None, params(node_slots=256))
+
+
+@pytest.mark.parametrize("slots, hosts, message", [
+    (None, 3, None), (8, 3, None), (255, 255, None), ("8", 3, None),
+    (300, 3, "filesystem_node_slots is 300, out of range: OCFS2 has 1 to 255 node slots"),
+    (0, 3, "filesystem_node_slots is 0, out of range"),
+    (2, 3, "filesystem_node_slots is 2, and ocfs2_nodes has 3 hosts: each mounting node needs "
+           "a slot. Set it to at least 3"),
+    ("many", 3, "filesystem_node_slots is 'many', not a whole number"),
+])
+def test_node_slots_problem_names_the_variable(slots, hosts, message):
+    assert node_slots_problem(slots, hosts, "filesystem_node_slots", "ocfs2_nodes") == message \
+        or message and node_slots_problem(slots, hosts, "filesystem_node_slots",
+                                          "ocfs2_nodes").startswith(message)
 
 
 def test_block_size_of_an_existing_filesystem_cannot_change():

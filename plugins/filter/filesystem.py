@@ -1,0 +1,36 @@
+# Copyright: ocfs2.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the filesystem role: check its variables, and plan a mount point move."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
+    mount_point_problem, plan_mount_move)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import node_slots_problem
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+
+
+def filesystem_input_problems(variables, hosts, group="ocfs2_nodes"):
+    problems = [
+        mount_point_problem(variables.get("filesystem_mount_point"), "filesystem_mount_point"),
+        node_slots_problem(variables.get("filesystem_node_slots"), int(hosts),
+                           "filesystem_node_slots", group),
+    ]
+    return [problem for problem in problems if problem]
+
+
+def filesystem_mount_moves(mounts, uuid, mount_point, move=False):
+    try:
+        return plan_mount_move(list(mounts), uuid, mount_point, bool(move),
+                               "filesystem_mount_point", "filesystem_move_mount")
+    except ToolError as error:
+        raise AnsibleFilterError(str(error))
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"filesystem_input_problems": filesystem_input_problems,
+                "filesystem_mount_moves": filesystem_mount_moves}
