@@ -14,6 +14,12 @@ from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolE
 from ansible_collections.ocfs2.cluster.plugins.module_utils._scsi import read_capacity
 
 SECTOR_BYTES = 512  # sysfs reports block device sizes in 512-byte sectors, whatever the device
+# The checker states of a path that carries I/O or stands by for it. multipath-tools prints
+# "ghost" (libmultipath/print.c, snprint_chk_state) for the standby paths of an active/passive
+# array (the rdac and hp_sw checkers, and tur for an ALUA port in standby); multipathd keeps
+# such a path in the map, active in device-mapper, and fails over to it. "faulty", "shaky",
+# "i/o pending", "i/o timeout", "delayed" and "undef" are not usable.
+USABLE_CHECKER_STATES = ("ready", "ghost")
 
 
 def parse_maps_json(text):
@@ -36,13 +42,16 @@ def parse_maps_json(text):
                     "checker_state": path.get("chk_st"),
                     "device_state": path.get("dev_st"),
                 })
+                paths[-1]["healthy"] = path_is_healthy(paths[-1])
         maps.append({"name": entry["name"], "wwid": entry["uuid"], "dm_name": entry["sysfs"],
                      "paths": paths})
     return maps
 
 
 def path_is_healthy(path):
-    return path["dm_state"] == "active" and path["checker_state"] == "ready"
+    """The one test of a path's health in this collection (the modules return it as
+    `healthy`): active in device-mapper, and ready or a standby (ghost) for the checker."""
+    return path["dm_state"] == "active" and path["checker_state"] in USABLE_CHECKER_STATES
 
 
 def find_map(maps, name, resolve=os.path.realpath):

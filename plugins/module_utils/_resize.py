@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import path_is_healthy
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40, "P": 1 << 50}
@@ -57,7 +58,7 @@ def node_problems(node, settings):
         problems.append("the O2CB cluster %s is not online (start it: systemctl start o2cb, "
                         "or run site.yml)" % settings["cluster_name"])
     for path in multipath["paths"]:
-        if path["dm_state"] != "active" or path["checker_state"] != "ready":
+        if not path_is_healthy(path):
             problems.append(
                 "path %s of map %s is not active (dm %s, checker %s): restore it before "
                 "resizing (multipathd show paths), or it keeps the old size"

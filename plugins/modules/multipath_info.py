@@ -36,11 +36,11 @@ EXAMPLES = r"""
   ocfs2.cluster.multipath_info:
   register: multipath_maps
 
-- name: Check that the shared LUN has two active paths
+- name: Check that the shared LUN has two healthy paths (active, or standby)
   ansible.builtin.assert:
     that: >-
       (multipath_maps.maps | selectattr('wwid', 'eq', '36001405abcdef0123456789abcdef012')
-      | first).paths | selectattr('dm_state', 'eq', 'active') | list | length == 2
+      | first).paths | selectattr('healthy') | list | length == 2
 """
 
 RETURN = r"""
@@ -64,7 +64,8 @@ maps:
       type: int
     paths:
       description: Each path with C(device), C(dev_t), C(dm_state), C(checker_state),
-        C(device_state) and C(size_bytes).
+        C(device_state), C(healthy) (active in device-mapper, and V(ready) or, for a standby
+        path of an active/passive array, V(ghost) for the checker) and C(size_bytes).
       type: list
       elements: dict
   sample:
@@ -74,7 +75,7 @@ maps:
       size_bytes: 3221225472
       paths:
         - {device: sda, dev_t: "8:0", dm_state: active, checker_state: ready,
-           device_state: running, size_bytes: 3221225472}
+           device_state: running, healthy: true, size_bytes: 3221225472}
 map:
   description: The map named by O(name).
   returned: when O(name) is given

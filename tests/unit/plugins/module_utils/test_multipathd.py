@@ -26,9 +26,9 @@ def test_parse_one_map_with_two_active_paths():
         "name": "mpatha", "wwid": "35000c0ca1ab00001", "dm_name": "dm-0",
         "paths": [
             {"device": "sda", "dev_t": "8:0", "dm_state": "active", "checker_state": "ready",
-             "device_state": "running"},
+             "device_state": "running", "healthy": True},
             {"device": "sdb", "dev_t": "8:16", "dm_state": "active", "checker_state": "ready",
-             "device_state": "running"},
+             "device_state": "running", "healthy": True},
         ]}
 
 
@@ -41,6 +41,27 @@ def test_parse_failed_path_keeps_its_states():
     states = {path["device"]: (path["dm_state"], path["checker_state"], path["device_state"])
               for path in multipath["paths"]}
     assert states == {"sda": ("active", "ready", "running"), "sdb": ("failed", "faulty", "offline")}
+
+
+def test_parse_failed_path_is_not_healthy():
+    (multipath,) = parse_maps_json(read_fixture(FIXTURES + "show_maps_json_failed_path.txt"))
+    assert [path["healthy"] for path in multipath["paths"]] == [True, False]
+
+
+def test_a_standby_ghost_path_is_healthy():
+    """An active/passive array's standby path: multipath-tools 0.9.4 prints "chk_st" : "ghost"
+    (libmultipath/print.c, snprint_chk_state; the rdac, hp_sw and tur checkers return
+    PATH_GHOST), dm state active. The fixture is derived from the captured
+    show_maps_json_one_map.txt by changing that one field of sdb; nothing captured it."""
+    (multipath,) = parse_maps_json(read_fixture(FIXTURES + "show_maps_json_ghost_path.txt"))
+    states = {path["device"]: (path["dm_state"], path["checker_state"], path["healthy"])
+              for path in multipath["paths"]}
+    assert states == {"sda": ("active", "ready", True), "sdb": ("active", "ghost", True)}
+
+
+def test_plan_resize_grows_a_map_with_a_ghost_path():
+    multipath = lab_map("show_maps_json_ghost_path.txt", path_sizes=(4 * GIB, 4 * GIB))
+    assert plan_resize(multipath) == [["multipathd", "resize", "map", "mpatha"]]
 
 
 def test_find_map_by_name_or_wwid():

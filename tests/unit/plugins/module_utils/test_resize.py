@@ -71,6 +71,18 @@ def test_a_failed_path_names_the_path_and_its_states():
     assert "restore it before resizing" in problem
 
 
+def test_a_standby_ghost_path_does_not_stop_the_resize():
+    """An active/passive array's standby path (checker state ghost, dm active; the fixture is
+    derived from the captured one, see test_multipathd) reports its size like any path."""
+    (multipath,) = parse_maps_json(read_fixture(
+        "multipath-tools-0.9.4/show_maps_json_ghost_path.txt"))
+    node = lab_node()
+    for path in multipath["paths"]:
+        path.update(size_bytes=3 * GIB, lun_size_bytes=4 * GIB)
+    node["map"] = dict(multipath, size_bytes=3 * GIB)
+    assert node_problems(node, SETTINGS) == []
+
+
 def test_paths_that_report_different_sizes():
     node = lab_node()
     node["map"]["paths"][1]["lun_size_bytes"] = 3 * GIB
