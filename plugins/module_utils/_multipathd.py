@@ -9,6 +9,7 @@ __metaclass__ = type
 import copy
 import json
 import os
+import time
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from ansible_collections.ocfs2.cluster.plugins.module_utils._scsi import read_capacity
@@ -65,6 +66,22 @@ def find_map(maps, name, resolve=os.path.realpath):
     raise ToolError("multipath map %s does not exist on this node (maps: %s). Check that the "
                     "LUN is presented to this host and that multipathd may claim it: "
                     "multipath -ll" % (name, known))
+
+
+def wait_for_maps(read_maps, wwids, timeout, interval=2, sleep=time.sleep, clock=time.monotonic):
+    """Read the maps until every WWID of `wwids` has one, or `timeout` seconds passed.
+
+    Returns (maps, missing WWIDs); never fails for a missing map, so that the caller can say
+    which LUN is missing and what to do (a task's `until` that runs out fails without a word).
+    """
+    deadline = clock() + timeout
+    while True:
+        maps = read_maps()
+        found = set(multipath["wwid"] for multipath in maps)
+        missing = [wwid for wwid in wwids if wwid not in found]
+        if not missing or clock() >= deadline:
+            return maps, missing
+        sleep(min(interval, max(0, deadline - clock())))
 
 
 def check_paths_healthy(multipath):

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
-    Multipathd, as_if_rescanned, find_map, parse_maps_json, plan_resize)
+    Multipathd, as_if_rescanned, find_map, parse_maps_json, plan_resize, wait_for_maps)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
 
@@ -147,3 +147,51 @@ def test_find_map_by_a_path_to_its_device():
                     resolve=links.get)["name"] == "mpatha"
     with pytest.raises(ToolError, match="/dev/lab-missing does not exist on this node"):
         find_map(maps, "/dev/lab-missing", resolve=links.get)
+
+
+class FakeClock(object):
+    """time.monotonic and time.sleep for wait_for_maps, without waiting."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_wait_for_maps_ends_with_the_missing_lun_named_rather_than_failing():
+    # multipath_expected_maps naming a WWID that no host has: the wait ends at its timeout
+    # and says which one is missing; the role's next check words the refusal.
+    time = FakeClock()
+    reads = []
+
+    def read_maps():
+        reads.append(time.now)
+        return [lab_map()]
+
+    maps, missing = wait_for_maps(read_maps, ["35000c0ca1ab00001", "36001405deadbeef"], 30,
+                                  sleep=time.sleep, clock=time.clock)
+    assert [multipath["wwid"] for multipath in maps] == ["35000c0ca1ab00001"]
+    assert missing == ["36001405deadbeef"]
+    assert reads[0] == 0 and reads[-1] == 30 and len(reads) == 16
+
+
+def test_wait_for_maps_returns_as_soon_as_every_lun_has_its_map():
+    time = FakeClock()
+    appearing = [[], [], [lab_map()]]
+
+    def read_maps():
+        return appearing.pop(0) if len(appearing) > 1 else appearing[0]
+
+    maps, missing = wait_for_maps(read_maps, ["35000c0ca1ab00001"], 30, sleep=time.sleep,
+                                  clock=time.clock)
+    assert (len(maps), missing, time.now) == (1, [], 4)
+
+
+def test_wait_for_maps_without_wwids_reads_once():
+    time = FakeClock()
+    assert wait_for_maps(lambda: [], [], 30, sleep=time.sleep, clock=time.clock) == ([], [])
+    assert time.now == 0
