@@ -251,7 +251,7 @@ class Volume(object):
         self.run = run
         self.device = device
         self.block = BlockDevices(run)
-        self.sysfs_name = self.block.sysfs_name(device)
+        self.sysfs_name = self.block.refuse_multipath_path(device)
         self.device_number = os.stat(os.path.realpath(device)).st_rdev
 
     def read(self):

@@ -16,6 +16,8 @@ description:
     size, cluster stack and name, and which nodes mount it), this node's mount of it, and what
     C(blkid -p) finds when the device holds no OCFS2 filesystem.
   - Reads the device past this node's cache, so it sees what another node wrote.
+  - Fails for a device that is a path of a multipath map (for example V(/dev/sdb) under
+    C(mpatha)), naming the map's V(/dev/disk/by-id/dm-uuid-mpath-WWID).
 author:
   - ocfs2.cluster contributors (@ocfs2-cluster)
 options:
