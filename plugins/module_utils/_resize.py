@@ -3,7 +3,8 @@
 """resize.yml's preflight and plan: what stops a resize on a node, across the nodes, and the
 steps it will take. Pure: the inputs are what the info modules returned on each node.
 
-A node is a dict: name, o2cb_online, map (ocfs2.cluster.multipath's map, with each path's
+A node is a dict: name, o2cb_online, o2cb_node (this host in the O2CB cluster: name and number,
+from ocfs2.cluster.o2cb_info; optional, the name stands in for it), map (ocfs2.cluster.multipath's map, with each path's
 lun_size_bytes), filesystem (ocfs2.cluster.filesystem_info's filesystem, or None), mount (its
 mount, or None) and device_size_bytes (the filesystem's device as the kernel sees it).
 """
@@ -132,7 +133,8 @@ def size_problems(node, filesystem, settings):
 
 
 def disagreements(nodes):
-    """What the nodes disagree on (LUN, filesystem, LUN size), as sentences."""
+    """What the nodes disagree on (LUN, filesystem, LUN size), and the hosts outside the play
+    that mount the filesystem, as sentences."""
     problems = []
     checks = (
         ("LUN WWID", lambda node: node["map"]["wwid"],
@@ -148,7 +150,35 @@ def disagreements(nodes):
             problems.append("the nodes disagree on the %s (%s): %s" % (
                 what, ", ".join("%s %s" % (node["name"], found)
                                 for node, found in zip(nodes, values)), advice))
-    return problems
+    return problems + outside_mounts(nodes)
+
+
+def outside_mounts(nodes):
+    """The hosts that mount the filesystem but are not in the play, as a sentence (or none).
+
+    mounted.ocfs2 -f names each node holding a slot by its O2CB name, or by its number when
+    the reading node's configfs does not know it (mounted.ocfs2/mounted.c, print_nodes).
+    """
+    known = set()
+    for node in nodes:
+        o2cb_node = node.get("o2cb_node") or {}
+        known.add(str(node["name"]).lower())
+        if o2cb_node.get("name"):
+            known.add(str(o2cb_node["name"]).lower())
+        if o2cb_node.get("number") is not None:
+            known.add(str(o2cb_node["number"]))
+    outside = []
+    for node in nodes:
+        for mounted in (node["filesystem"] or {}).get("mounted_nodes") or []:
+            if mounted.lower() not in known and mounted not in outside:
+                outside.append(mounted)
+    if not outside:
+        return []
+    return ["the filesystem is mounted on %s, outside this play (mounted.ocfs2 -f): every host "
+            "that mounts it must see the new size before it grows. Add %s to the inventory "
+            "group resize_group and run resize.yml on it too, or unmount the filesystem there "
+            "first; a node that crashed keeps its slot until another node mounts the filesystem "
+            "and recovers it" % (", ".join(outside), "it" if len(outside) == 1 else "them")]
 
 
 def nothing_to_grow(first, settings):

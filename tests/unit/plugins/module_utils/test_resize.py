@@ -194,6 +194,32 @@ def test_nodes_that_agree():
     assert disagreements([lab_node("node1"), lab_node("node2"), lab_node("node3")]) == []
 
 
+def test_a_host_outside_the_play_that_mounts_the_filesystem_is_named():
+    # mounted.ocfs2 -f on every node lists node4, which is not in the play.
+    nodes = [lab_node(name) for name in ("node1", "node2", "node3")]
+    for node in nodes:
+        node["filesystem"]["mounted_nodes"] = ["node1", "node2", "node3", "node4"]
+    assert disagreements(nodes) == [
+        "the filesystem is mounted on node4, outside this play (mounted.ocfs2 -f): every host "
+        "that mounts it must see the new size before it grows. Add it to the inventory group "
+        "resize_group and run resize.yml on it too, or unmount the filesystem there first; a "
+        "node that crashed keeps its slot until another node mounts the filesystem and "
+        "recovers it"]
+
+
+def test_hosts_of_the_play_are_known_by_their_o2cb_name_or_number():
+    # Inventory names that are not the O2CB names; mounted.ocfs2 prints a number for a node
+    # the reading node's configfs does not know (mounted.c, print_nodes).
+    nodes = [lab_node(name) for name in ("host-a.example", "host-b.example")]
+    for number, node in enumerate(nodes, 1):
+        node["o2cb_node"] = {"name": "Node%d" % number, "number": number}
+        node["filesystem"]["mounted_nodes"] = ["node1", "2"]
+    assert disagreements(nodes) == []
+    nodes[0]["filesystem"]["mounted_nodes"] = ["node1", "2", "7"]
+    (problem,) = disagreements(nodes)
+    assert problem.startswith("the filesystem is mounted on 7, outside this play")
+
+
 def test_nodes_that_see_another_lun_and_another_size():
     node2 = lab_node("node2", lun=5 * GIB)
     node3 = lab_node("node3")
