@@ -9,7 +9,8 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
+    parse_fstab, parse_proc_mounts)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import check_cluster_name
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import BlockDevices
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
@@ -230,6 +231,23 @@ def find_mount(entries, device_number, path_device_number, mount_device_number, 
     return None
 
 
+def fstab_entries_for(entries, filesystem, device_number, path_device_number):
+    """The /etc/fstab entries (parse_fstab) that mount this filesystem: by UUID=, by LABEL=, or
+    by a device path that leads to this device (/dev/mapper/mpatha1, as the runbook writes).
+    Pure: path_device_number(path) is st_rdev of a device node, None when it is missing."""
+    found = []
+    for entry in entries:
+        source = entry["source"]
+        key, _separator, value = source.partition("=")
+        if key == "UUID" and value.lower() == filesystem["uuid"].lower():
+            found.append(entry)
+        elif key == "LABEL" and filesystem.get("label") and value == filesystem["label"]:
+            found.append(entry)
+        elif source.startswith("/dev/") and path_device_number(source) == device_number:
+            found.append(entry)
+    return found
+
+
 def path_device_number(path):
     try:
         return os.stat(path).st_rdev
@@ -268,5 +286,9 @@ class Volume(object):
         mount = find_mount(parse_proc_mounts(self.run.read_file("/proc/mounts")),
                            self.device_number, path_device_number, mount_device_number,
                            "/dev/mapper/%s" % dm_name if dm_name else None)
-        return {"signature": signature, "filesystem": filesystem, "mount": mount,
+        fstab = []
+        if filesystem is not None and os.path.exists("/etc/fstab"):
+            fstab = fstab_entries_for(parse_fstab(self.run.read_file("/etc/fstab")), filesystem,
+                                      self.device_number, path_device_number)
+        return {"signature": signature, "filesystem": filesystem, "mount": mount, "fstab": fstab,
                 "device_size_bytes": self.block.size_bytes(self.sysfs_name)}

@@ -6,7 +6,7 @@ steps it will take. Pure: the inputs are what the info modules returned on each 
 A node is a dict: name, o2cb_online, o2cb_node (this host in the O2CB cluster: name and number,
 from ocfs2.cluster.o2cb_info; optional, the name stands in for it), map (ocfs2.cluster.multipath's map, with each path's
 lun_size_bytes), filesystem (ocfs2.cluster.filesystem_info's filesystem, or None), mount (its
-mount, or None) and device_size_bytes (the filesystem's device as the kernel sees it).
+mount, or None), fstab (its /etc/fstab entries, optional) and device_size_bytes (the filesystem's device as the kernel sees it).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -95,6 +95,19 @@ def node_problems(node, settings):
     return problems
 
 
+def fstab_mounts_it(node, settings):
+    """Whether the node's /etc/fstab mounts this filesystem at the mount point."""
+    return any(entry["mount_point"] == settings["mount_point"] and entry["fstype"] == "ocfs2"
+               for entry in node.get("fstab") or [])
+
+
+def mounts_first_from_fstab(node, settings):
+    """Offline, the first node left unmounted by an interrupted run: it mounts the filesystem
+    from its fstab entry before the grow, as the other nodes do after it."""
+    return (settings["mode"] == "offline" and node["name"] == settings["first"]
+            and node["mount"] is None and fstab_mounts_it(node, settings))
+
+
 def mount_problems(node, settings):
     online = settings["mode"] == "online"
     if not online and node["name"] != settings["first"]:
@@ -102,10 +115,16 @@ def mount_problems(node, settings):
     mount = node["mount"]
     if mount is not None and mount["mount_point"] == settings["mount_point"]:
         return []
+    if mounts_first_from_fstab(node, settings):
+        return []
     where = " (it is mounted at %s)" % mount["mount_point"] if mount else ""
     if online:
         advice = ("mount it first (mount %s), or finish an interrupted offline resize with "
                   "resize_mode=offline" % settings["mount_point"])
+    elif mount is None:
+        advice = ("the first node grows it while mounted, and /etc/fstab has no ocfs2 entry "
+                  "for this filesystem at %s to mount it from: mount it there first, or run "
+                  "site.yml, which writes that entry" % settings["mount_point"])
     else:
         advice = "the first node grows it while mounted: mount it there first"
     return ["the filesystem is not mounted at resize_mount_point %s%s: %s"
@@ -206,6 +225,9 @@ def plan(nodes, settings):
                  filesystem["uuid"], human(filesystem["size_bytes"]), settings["target"],
                  human(first["device_size_bytes"]),
                  ", ".join(sorted(filesystem["mounted_nodes"])) or "no node", settings["mode"])]
+    if mounts_first_from_fstab(first, settings):
+        lines.append("First, %s mounts %s as its /etc/fstab says: an interrupted offline resize "
+                     "left it unmounted." % (settings["first"], settings["mount_point"]))
     if nothing_to_grow(first, settings):
         return lines + ["Nothing to grow: every step will find its work done."]
     everyone = ", ".join(node["name"] for node in nodes)

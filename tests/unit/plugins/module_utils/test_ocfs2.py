@@ -1,9 +1,10 @@
 """OCFS2 reading and planning, on output captured in the lab (ocfs2-tools 1.8.7)."""
 
 import pytest
-from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
+    parse_fstab, parse_proc_mounts)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
-    find_mount, parse_debugfs_stats, parse_mounted_nodes, plan_filesystem)
+    find_mount, fstab_entries_for, parse_debugfs_stats, parse_mounted_nodes, plan_filesystem)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import parse_blkid_probe
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
@@ -176,3 +177,36 @@ def test_find_mount_by_device_number_and_a_renamed_map():
                          {"/srv/vmstore": 64769}.get, "/dev/mapper/mpatha1")
     assert (renamed["source_exists"], renamed["current_path"]) == (False, "/dev/mapper/mpatha1")
     assert find_mount(entries, 1234, numbers.get, lambda point: None, None) is None
+
+
+# ------------------------------------------------------------------ fstab
+
+# Not captured: the filesystem role's line (ansible.posix.mount, by UUID) and, below it, the
+# runbook's hand-written kind, by the partition map's name; and a line of another filesystem.
+FSTAB = """# /etc/fstab: static file system information.
+UUID=0b7c1e2a-4f7e-4a53-9d55-6f1c1f0f3a11 / ext4 errors=remount-ro 0 1
+UUID=83e285a3-5a4e-442b-9bf4-c9c31b806f09 /srv/ocfs2 ocfs2 _netdev,x-systemd.requires=o2cb.service,noatime 0 0
+/dev/mapper/mpatha1\t/srv/vm\\040store\tocfs2\t_netdev\t0 0
+LABEL=vmstore /mnt/by-label ocfs2 _netdev 0 0
+"""
+
+
+def test_parse_fstab():
+    entries = parse_fstab(FSTAB)
+    assert [(entry["source"], entry["mount_point"], entry["fstype"]) for entry in entries] == [
+        ("UUID=0b7c1e2a-4f7e-4a53-9d55-6f1c1f0f3a11", "/", "ext4"),
+        ("UUID=83e285a3-5a4e-442b-9bf4-c9c31b806f09", "/srv/ocfs2", "ocfs2"),
+        ("/dev/mapper/mpatha1", "/srv/vm store", "ocfs2"),
+        ("LABEL=vmstore", "/mnt/by-label", "ocfs2")]
+    assert entries[1]["options"] == ["_netdev", "x-systemd.requires=o2cb.service", "noatime"]
+
+
+def test_fstab_entries_for_the_filesystem_by_uuid_label_or_device_path():
+    numbers = {"/dev/mapper/mpatha1": 64769}
+    found = fstab_entries_for(parse_fstab(FSTAB), filesystem(), 64769, numbers.get)
+    assert [entry["mount_point"] for entry in found] == ["/srv/ocfs2", "/srv/vm store",
+                                                         "/mnt/by-label"]
+    assert fstab_entries_for(parse_fstab(FSTAB), filesystem(), 1234, lambda path: None)[0][
+        "mount_point"] == "/srv/ocfs2"
+    other = dict(filesystem(), uuid="00000000-0000-0000-0000-000000000000", label="other")
+    assert fstab_entries_for(parse_fstab(FSTAB), other, 1234, numbers.get) == []

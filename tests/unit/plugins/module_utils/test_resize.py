@@ -151,7 +151,53 @@ def test_offline_only_the_first_node_must_mount_it():
     first["mount"] = None
     assert node_problems(first, settings(mode="offline")) == [
         "the filesystem is not mounted at resize_mount_point /srv/ocfs2: the first node grows "
-        "it while mounted: mount it there first"]
+        "it while mounted, and /etc/fstab has no ocfs2 entry for this filesystem at /srv/ocfs2 "
+        "to mount it from: mount it there first, or run site.yml, which writes that entry"]
+    first["mount"] = {"source": "/dev/mapper/mpatha-part1", "mount_point": "/mnt",
+                      "fstype": "ocfs2"}
+    assert node_problems(first, settings(mode="offline")) == [
+        "the filesystem is not mounted at resize_mount_point /srv/ocfs2 (it is mounted at /mnt): "
+        "the first node grows it while mounted: mount it there first"]
+
+
+# The filesystem role's fstab line, as filesystem_info returns it.
+FSTAB_ENTRY = {"source": "UUID=" + FILESYSTEM["uuid"], "mount_point": "/srv/ocfs2",
+               "fstype": "ocfs2", "options": ["_netdev", "noatime"]}
+
+
+def interrupted_offline_run():
+    """Every node unmounted by an interrupted offline resize; each has its fstab entry."""
+    nodes = three_nodes()
+    for node in nodes:
+        node.update(mount=None, fstab=[dict(FSTAB_ENTRY)])
+        node["filesystem"]["mounted_nodes"] = []
+    return nodes
+
+
+def test_offline_after_an_interrupted_run_the_first_node_mounts_from_fstab():
+    nodes = interrupted_offline_run()
+    assert [node_problems(node, settings(mode="offline")) for node in nodes] == [[], [], []]
+    lines = plan(nodes, settings(mode="offline"))
+    assert lines[0].endswith("mounted on no node. Mode: offline.")
+    assert lines[1:3] == [
+        "First, node1 mounts /srv/ocfs2 as its /etc/fstab says: an interrupted offline resize "
+        "left it unmounted.",
+        "1. node1, node2, node3, in parallel: rescan every path and resize the map to 4.00 GiB."]
+
+
+def test_offline_the_first_nodes_fstab_entry_must_be_ocfs2_at_the_mount_point():
+    for wrong in ({"mount_point": "/srv/other"}, {"fstype": "auto"}):
+        nodes = interrupted_offline_run()
+        nodes[0]["fstab"][0].update(wrong)
+        assert node_problems(nodes[0], settings(mode="offline"))[0].startswith(
+            "the filesystem is not mounted at resize_mount_point /srv/ocfs2: the first node "
+            "grows it while mounted, and /etc/fstab has no ocfs2 entry")
+
+
+def test_online_an_unmounted_node_is_still_refused_whatever_its_fstab():
+    nodes = interrupted_offline_run()
+    assert node_problems(nodes[1], SETTINGS)[0].startswith(
+        "the filesystem is not mounted at resize_mount_point /srv/ocfs2: mount it first")
 
 
 def test_a_lun_smaller_than_the_filesystem_is_refused():
