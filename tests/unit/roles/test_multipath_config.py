@@ -1,0 +1,122 @@
+"""The multipath role's configuration step (tasks_from config.yml), run by ansible-playbook on
+this machine with stand-ins for unshare, mount, umount, multipath and systemctl, and the
+configuration file in a temporary directory.
+
+The stand-in multipath prints the file at the configuration's place, as `multipath -t` does,
+and complains as multipath-tools does about a malformed one ("ignoring extra data").
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+ANSIBLE_PLAYBOOK = pathlib.Path(sys.executable).parent / "ansible-playbook"
+
+STUBS = {
+    # unshare --mount CMD...: no namespace here; the stand-in mount below never binds.
+    "unshare": '#!/bin/sh\nwhile [ "${1#--}" != "$1" ]; do shift; done\nexec "$@"\n',
+    # mount --bind RENDERED CONFIG: remember what multipath would see at CONFIG.
+    "mount": '#!/bin/sh\n[ "$1" = --bind ] && cp "$2" "$STUB_DIR/seen-by-multipath"\n',
+    "umount": "#!/bin/sh\nexit 0\n",
+    "multipath": ('#!/bin/sh\n[ "$1" = -t ] || exit 1\ncat "$STUB_DIR/seen-by-multipath"\n'
+                  'if grep -q BROKEN "$STUB_DIR/seen-by-multipath"; then\n'
+                  '  echo "ignoring extra data starting with \'BROKEN\' on line 4" >&2\nfi\n'),
+    "systemctl": ('#!/bin/sh\necho "$@" >> "$STUB_DIR/systemctl.log"\n'
+                  'if [ "$1" = show ]; then\n  printf "Id=multipathd.service\\nLoadState=loaded\\n'
+                  'ActiveState=active\\nSubState=running\\nUnitFileState=enabled\\n"\nfi\n'),
+}
+
+PLAYBOOK = """
+- name: Write /etc/multipath.conf as the multipath role does
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Run the role's configuration step
+      ansible.builtin.include_role:
+        name: ocfs2.cluster.multipath
+        tasks_from: config.yml
+"""
+
+pytestmark = pytest.mark.skipif(not ANSIBLE_PLAYBOOK.exists(), reason="no ansible-playbook")
+
+
+@pytest.fixture
+def host(tmp_path):
+    stubs = tmp_path / "stubs"
+    stubs.mkdir()
+    for name, text in STUBS.items():
+        (stubs / name).write_text(text)
+        (stubs / name).chmod(0o755)
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "playbook.yml").write_text(PLAYBOOK)
+    (tmp_path / "ansible.cfg").write_text("[defaults]\n")
+    return tmp_path
+
+
+def run_role(host, *arguments):
+    config = host / "etc" / "multipath.conf"
+    environment = dict(
+        os.environ, STUB_DIR=str(host), PATH="%s:%s" % (host / "stubs", os.environ["PATH"]),
+        ANSIBLE_CONFIG=str(host / "ansible.cfg"),
+        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_LOCAL_TEMP=str(host / "tmp"),
+        ANSIBLE_HOME=str(host / "ansible-home"))
+    result = subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", str(host / "playbook.yml"),
+         "-e", "ansible_python_interpreter=%s" % sys.executable,
+         "-e", "__multipath_config_path=%s" % config] + list(arguments),
+        env=environment, cwd=str(host), capture_output=True, text=True, timeout=300)
+    try:
+        report = json.loads(result.stdout)
+    except ValueError:
+        raise AssertionError(result.stdout[-3000:] + result.stderr[-3000:])
+    # Task names as the json callback writes them, without the "ocfs2.cluster.multipath : ".
+    tasks = dict((task["task"]["name"].split(" : ", 1)[-1], task["hosts"].get("localhost", {}))
+                 for play in report["plays"] for task in play["tasks"])
+    return result.returncode, tasks
+
+
+def test_check_mode_checks_and_diffs_the_rendering_on_a_fresh_host_with_a_stale_candidate(host):
+    # A fresh host (no /etc/multipath.conf) where an earlier version of the role left a
+    # .candidate file: check mode used to fail on the skipped check, or copy the stale file.
+    config = host / "etc" / "multipath.conf"
+    stale = host / "etc" / "multipath.conf.candidate"
+    stale.write_text("defaults {\n    user_friendly_names no\n}\n")
+    rc, tasks = run_role(host, "--check", "--diff")
+    assert rc == 0, tasks
+    # multipath -t ran, in check mode, on the rendering.
+    assert "    find_multipaths yes\n" in (host / "seen-by-multipath").read_text()
+    installed = tasks["Install the checked configuration"]
+    assert installed["changed"], installed
+    after = installed["diff"][0]["after"] if isinstance(installed["diff"], list) \
+        else installed["diff"]["after"]
+    assert "user_friendly_names yes" in after and "find_multipaths yes" in after, after
+    assert not config.exists()
+    assert stale.read_text() == "defaults {\n    user_friendly_names no\n}\n"
+
+
+def test_check_mode_refuses_a_configuration_multipath_would_misread(host):
+    rc, tasks = run_role(host, "--check", "-e",
+                         '{"multipath_defaults": {"polling_interval": "5 BROKEN"}}')
+    assert rc != 0
+    refused = tasks["Refuse a configuration multipath would misread"]
+    assert "multipath would misread the configuration" in refused["msg"], refused
+    assert "ignoring extra data starting with 'BROKEN'" in refused["msg"], refused
+    assert "Install the checked configuration" not in tasks
+    assert not (host / "etc" / "multipath.conf").exists()
+
+
+def test_a_real_run_installs_the_checked_rendering_and_reloads_multipathd(host):
+    config = host / "etc" / "multipath.conf"
+    rc, tasks = run_role(host)
+    assert rc == 0, tasks
+    assert "    find_multipaths yes\n" in config.read_text()
+    assert "reload multipathd" in (host / "systemctl.log").read_text()
+    rc, tasks = run_role(host)
+    assert rc == 0 and "Install the checked configuration" not in tasks, tasks
