@@ -1,9 +1,11 @@
-"""The multipath role's configuration step (tasks_from config.yml), run by ansible-playbook on
-this machine with stand-ins for unshare, mount, umount, multipath and systemctl, and the
+"""The multipath role's steps (config.yml, maps.yml), run by ansible-playbook on this machine
+with stand-ins for unshare, mount, umount, multipath, multipathd and systemctl, and the
 configuration file in a temporary directory.
 
 The stand-in multipath prints the file at the configuration's place, as `multipath -t` does,
-and complains as multipath-tools does about a malformed one ("ignoring extra data").
+and complains as multipath-tools does about a malformed one ("ignoring extra data"). The
+stand-in multipathd answers `show maps json` with the captured
+multipath-tools-0.9.4/show_maps_json_no_maps.txt.
 """
 
 import json
@@ -15,6 +17,7 @@ import sys
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
+NO_MAPS = REPO / "tests" / "unit" / "fixtures" / "multipath-tools-0.9.4" / "show_maps_json_no_maps.txt"
 ANSIBLE_PLAYBOOK = pathlib.Path(sys.executable).parent / "ansible-playbook"
 
 STUBS = {
@@ -26,6 +29,8 @@ STUBS = {
     "multipath": ('#!/bin/sh\n[ "$1" = -t ] || exit 1\ncat "$STUB_DIR/seen-by-multipath"\n'
                   'if grep -q BROKEN "$STUB_DIR/seen-by-multipath"; then\n'
                   '  echo "ignoring extra data starting with \'BROKEN\' on line 4" >&2\nfi\n'),
+    "multipathd": ('#!/bin/sh\n[ "$*" = "show maps json" ] || exit 1\n'
+                   'grep -v "^#" "$STUB_DIR/maps.json"\n'),
     "systemctl": ('#!/bin/sh\necho "$@" >> "$STUB_DIR/systemctl.log"\n'
                   'if [ "$1" = show ]; then\n  printf "Id=multipathd.service\\nLoadState=loaded\\n'
                   'ActiveState=active\\nSubState=running\\nUnitFileState=enabled\\n"\nfi\n'),
@@ -37,10 +42,10 @@ PLAYBOOK = """
   connection: local
   gather_facts: false
   tasks:
-    - name: Run the role's configuration step
+    - name: Run one step of the role
       ansible.builtin.include_role:
         name: ocfs2.cluster.multipath
-        tasks_from: config.yml
+        tasks_from: "{{ role_tasks }}"
 """
 
 pytestmark = pytest.mark.skipif(not ANSIBLE_PLAYBOOK.exists(), reason="no ansible-playbook")
@@ -56,10 +61,11 @@ def host(tmp_path):
     (tmp_path / "etc").mkdir()
     (tmp_path / "playbook.yml").write_text(PLAYBOOK)
     (tmp_path / "ansible.cfg").write_text("[defaults]\n")
+    (tmp_path / "maps.json").write_text(NO_MAPS.read_text())
     return tmp_path
 
 
-def run_role(host, *arguments):
+def run_role(host, *arguments, **options):
     config = host / "etc" / "multipath.conf"
     environment = dict(
         os.environ, STUB_DIR=str(host), PATH="%s:%s" % (host / "stubs", os.environ["PATH"]),
@@ -70,7 +76,8 @@ def run_role(host, *arguments):
     result = subprocess.run(
         [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", str(host / "playbook.yml"),
          "-e", "ansible_python_interpreter=%s" % sys.executable,
-         "-e", "__multipath_config_path=%s" % config] + list(arguments),
+         "-e", "__multipath_config_path=%s" % config,
+         "-e", "role_tasks=%s" % options.get("role_tasks", "config.yml")] + list(arguments),
         env=environment, cwd=str(host), capture_output=True, text=True, timeout=300)
     try:
         report = json.loads(result.stdout)
@@ -120,3 +127,20 @@ def test_a_real_run_installs_the_checked_rendering_and_reloads_multipathd(host):
     assert "reload multipathd" in (host / "systemctl.log").read_text()
     rc, tasks = run_role(host)
     assert rc == 0 and "Install the checked configuration" not in tasks, tasks
+
+
+def test_a_lun_missing_on_the_host_ends_in_the_message_that_names_it(host):
+    # multipath_expected_maps names a WWID no map has: the wait must not fail by itself (an
+    # exhausted `until` fails with "Action failed: Unknown error."); the check names the LUN.
+    rc, tasks = run_role(
+        host, "-e", '{"multipath_expected_maps": [{"wwid": "36001405deadbeef", "paths": 2}]}',
+        "-e", "__multipath_map_wait_seconds=2", role_tasks="maps.yml")
+    assert rc != 0
+    waited = tasks["Wait until every expected LUN has a map"]
+    assert not waited.get("failed") and "Action failed" not in waited.get("msg", ""), waited
+    assert waited["missing"] == ["36001405deadbeef"], waited
+    refused = tasks["Check that every expected LUN has its map and its healthy paths"]
+    message = refused["results"][0]["msg"]
+    assert message.startswith(
+        "localhost: LUN 36001405deadbeef of multipath_expected_maps has no multipath map on "
+        "this node after 2 seconds (maps here: none)."), message
