@@ -14,6 +14,8 @@ import pathlib
 import subprocess
 import sys
 
+import shutil
+
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
@@ -48,7 +50,10 @@ PLAYBOOK = """
         tasks_from: "{{ role_tasks }}"
 """
 
-pytestmark = pytest.mark.skipif(not ANSIBLE_PLAYBOOK.exists(), reason="no ansible-playbook")
+# The stand-ins must be the only multipath tools found: a real one would read the real files.
+pytestmark = pytest.mark.skipif(
+    not ANSIBLE_PLAYBOOK.exists() or shutil.which("multipath") or shutil.which("multipathd"),
+    reason="no ansible-playbook, or multipath-tools installed on this machine")
 
 
 @pytest.fixture
@@ -144,3 +149,18 @@ def test_a_lun_missing_on_the_host_ends_in_the_message_that_names_it(host):
     assert message.startswith(
         "localhost: LUN 36001405deadbeef of multipath_expected_maps has no multipath map on "
         "this node after 2 seconds (maps here: none)."), message
+
+
+def test_check_mode_before_multipath_is_installed_shows_the_diff(host):
+    # site.yml --check on a new host: the install step would install multipath-tools, so
+    # there is no multipath to read the configuration yet.
+    (host / "stubs" / "multipath").unlink()
+    rc, tasks = run_role(host, "--check", "--diff")
+    assert rc == 0, tasks
+    assert tasks["Install the checked configuration"]["changed"]
+    assert not (host / "etc" / "multipath.conf").exists()
+    rc, tasks = run_role(host)
+    assert rc != 0
+    refused = tasks["Refuse a configuration multipath would misread"]
+    assert "multipath is not installed, so nothing can check the configuration: install " \
+        "multipath-tools first" in refused["msg"], refused
