@@ -213,3 +213,13 @@ def test_holders_read_from_sysfs_refuse_a_path_and_its_partition(tmp_path, monke
         with pytest.raises(ToolError, match="%s is a path of multipath map mpatha" % device):
             block.describe_parent(device)
     assert block.describe_parent("/dev/vdb") == {"kind": "disk", "sysfs_name": "vdb"}
+
+
+def test_the_filesystem_modules_refuse_a_path_of_a_multipath_map(tmp_path, monkeypatch):
+    # ocfs2.cluster.filesystem and filesystem_info read the device through Volume.
+    from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import Volume
+    monkeypatch.setattr(_partition, "SYS_CLASS_BLOCK", fake_sysfs(tmp_path))
+    monkeypatch.setattr(BlockDevices, "sysfs_name", staticmethod(
+        lambda device: device.rsplit("/", 1)[-1]))
+    with pytest.raises(ToolError, match="^/dev/sda is a path of multipath map mpatha"):
+        Volume(FileRunner(), "/dev/sda")
