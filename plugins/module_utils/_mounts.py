@@ -1,7 +1,7 @@
 # Copyright: ocfs2.cluster contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Where a device is mounted: /proc/mounts, read the way the kernel writes it, and the nodes
-that mount an OCFS2 filesystem (mounted.ocfs2 -f)."""
+"""Where a device is mounted: /proc/mounts, read the way the kernel writes it, /etc/fstab, and
+the nodes that mount an OCFS2 filesystem (mounted.ocfs2 -f)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,6 +14,10 @@ import re
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 
+def _unescape(value):
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), value)
+
+
 def parse_proc_mounts(text):
     """(source, mount point, type) per line of /proc/mounts.
 
@@ -24,8 +28,24 @@ def parse_proc_mounts(text):
     for line in text.splitlines():
         fields = line.split()
         if len(fields) >= 3:
-            entries.append(tuple(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)),
-                                        value) for value in fields[:3]))
+            entries.append(tuple(_unescape(value) for value in fields[:3]))
+    return entries
+
+
+def parse_fstab(text):
+    """The entries of /etc/fstab: {"source", "mount_point", "fstype", "options"} per line.
+
+    Expects lines like "UUID=4e20acb9-... /srv/ocfs2 ocfs2 _netdev,noatime 0 0" (fstab(5):
+    whitespace-separated, '#' comments, spaces written as \\040).
+    """
+    entries = []
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) < 3 or fields[0].startswith("#"):
+            continue
+        entries.append({"source": _unescape(fields[0]), "mount_point": _unescape(fields[1]),
+                        "fstype": fields[2],
+                        "options": fields[3].split(",") if len(fields) > 3 else ["defaults"]})
     return entries
 
 

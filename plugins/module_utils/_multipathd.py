@@ -9,11 +9,18 @@ __metaclass__ = type
 import copy
 import json
 import os
+import time
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from ansible_collections.ocfs2.cluster.plugins.module_utils._scsi import read_capacity
 
 SECTOR_BYTES = 512  # sysfs reports block device sizes in 512-byte sectors, whatever the device
+# The checker states of a path that carries I/O or stands by for it. multipath-tools prints
+# "ghost" (libmultipath/print.c, snprint_chk_state) for the standby paths of an active/passive
+# array (the rdac and hp_sw checkers, and tur for an ALUA port in standby); multipathd keeps
+# such a path in the map, active in device-mapper, and fails over to it. "faulty", "shaky",
+# "i/o pending", "i/o timeout", "delayed" and "undef" are not usable.
+USABLE_CHECKER_STATES = ("ready", "ghost")
 
 
 def parse_maps_json(text):
@@ -36,13 +43,16 @@ def parse_maps_json(text):
                     "checker_state": path.get("chk_st"),
                     "device_state": path.get("dev_st"),
                 })
+                paths[-1]["healthy"] = path_is_healthy(paths[-1])
         maps.append({"name": entry["name"], "wwid": entry["uuid"], "dm_name": entry["sysfs"],
                      "paths": paths})
     return maps
 
 
 def path_is_healthy(path):
-    return path["dm_state"] == "active" and path["checker_state"] == "ready"
+    """The one test of a path's health in this collection (the modules return it as
+    `healthy`): active in device-mapper, and ready or a standby (ghost) for the checker."""
+    return path["dm_state"] == "active" and path["checker_state"] in USABLE_CHECKER_STATES
 
 
 def find_map(maps, name, resolve=os.path.realpath):
@@ -56,6 +66,22 @@ def find_map(maps, name, resolve=os.path.realpath):
     raise ToolError("multipath map %s does not exist on this node (maps: %s). Check that the "
                     "LUN is presented to this host and that multipathd may claim it: "
                     "multipath -ll" % (name, known))
+
+
+def wait_for_maps(read_maps, wwids, timeout, interval=2, sleep=time.sleep, clock=time.monotonic):
+    """Read the maps until every WWID of `wwids` has one, or `timeout` seconds passed.
+
+    Returns (maps, missing WWIDs); never fails for a missing map, so that the caller can say
+    which LUN is missing and what to do (a task's `until` that runs out fails without a word).
+    """
+    deadline = clock() + timeout
+    while True:
+        maps = read_maps()
+        found = set(multipath["wwid"] for multipath in maps)
+        missing = [wwid for wwid in wwids if wwid not in found]
+        if not missing or clock() >= deadline:
+            return maps, missing
+        sleep(min(interval, max(0, deadline - clock())))
 
 
 def check_paths_healthy(multipath):

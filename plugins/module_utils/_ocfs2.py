@@ -10,7 +10,8 @@ import os
 import re
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
-    mount_device_number, parse_mounted_nodes, parse_proc_mounts, path_device_number)
+    mount_device_number, parse_fstab, parse_mounted_nodes, parse_proc_mounts,
+    path_device_number)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import check_cluster_name
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
     BlockDevices, refuse_in_use)
@@ -290,6 +291,23 @@ def find_mount(entries, device_number, path_device_number, mount_device_number, 
     return None
 
 
+def fstab_entries_for(entries, filesystem, device_number, path_device_number):
+    """The /etc/fstab entries (parse_fstab) that mount this filesystem: by UUID=, by LABEL=, or
+    by a device path that leads to this device (/dev/mapper/mpatha1, as the runbook writes).
+    Pure: path_device_number(path) is st_rdev of a device node, None when it is missing."""
+    found = []
+    for entry in entries:
+        source = entry["source"]
+        key, _separator, value = source.partition("=")
+        if key == "UUID" and value.lower() == filesystem["uuid"].lower():
+            found.append(entry)
+        elif key == "LABEL" and filesystem.get("label") and value == filesystem["label"]:
+            found.append(entry)
+        elif source.startswith("/dev/") and path_device_number(source) == device_number:
+            found.append(entry)
+    return found
+
+
 class Volume(object):
     """Everything the module reads about the device, in one place."""
 
@@ -297,7 +315,7 @@ class Volume(object):
         self.run = run
         self.device = device
         self.block = BlockDevices(run)
-        self.sysfs_name = self.block.sysfs_name(device)
+        self.sysfs_name = self.block.refuse_multipath_path(device)
         self.device_number = os.stat(os.path.realpath(device)).st_rdev
 
     def read(self, with_usage=False):
@@ -328,7 +346,12 @@ class Volume(object):
                     usage += unmapped_partition_usage(
                         self.device, table, self.block.probe_partitions_on_disk(self.device,
                                                                                 table))
+        fstab = []
+        if filesystem is not None and os.path.exists("/etc/fstab"):
+            fstab = fstab_entries_for(parse_fstab(self.run.read_file("/etc/fstab")), filesystem,
+                                      self.device_number, path_device_number)
         return {"signature": signature, "filesystem": filesystem, "mount": mount, "usage": usage,
+                "fstab": fstab,
                 "device_size_bytes": self.block.size_bytes(self.sysfs_name)}
 
 

@@ -29,6 +29,7 @@ ALIGNMENT_BYTES = 1 << 20
 # usable sector: the entries, then the header in the device's last sector.
 GPT_ENTRIES_BYTES = 128 * 128
 SECTOR_BYTES_SYSFS = 512
+SYS_CLASS_BLOCK = "/sys/class/block"
 UDEV_RULE_DIRS = ("/etc/udev/rules.d", "/run/udev/rules.d", "/usr/lib/udev/rules.d",
                   "/lib/udev/rules.d")
 
@@ -123,6 +124,27 @@ def parse_kpartx_delimiter(rules_text):
             return True, words[words.index("-p") + 1]
         return True, None
     return False, None
+
+
+def refuse_multipath_path(device, holders):
+    """Refuse a device that is a path (a slave) of a multipath map, naming the map. Pure.
+
+    `holders`: the device-mapper devices that hold the device, or the disk the device is a
+    partition of, as sysfs lists them (/sys/class/block/sdb/holders/dm-0), each
+    {"kernel_name": "dm-0", "name": "mpatha", "uuid": "mpath-35000c0ca1ab00001"}. A map's
+    device-mapper uuid is "mpath-" and its WWID; kpartx's partition maps are "part1-mpath-...".
+    """
+    for holder in holders:
+        uuid = holder.get("uuid") or ""
+        if uuid.startswith("mpath-"):
+            wwid = uuid[len("mpath-"):]
+            raise ToolError(
+                "%s is a path of multipath map %s (WWID %s, %s): multipathd owns it, and a "
+                "write through one path goes behind its back. Name the map instead, by the path "
+                "that is the same on every host: /dev/disk/by-id/dm-uuid-mpath-%s (for the "
+                "filesystem role, filesystem_device; for resize.yml, resize_device)."
+                % (device, holder.get("name") or holder["kernel_name"], wwid,
+                   holder["kernel_name"], wwid), device=device, map=holder.get("name"), wwid=wwid)
 
 
 def max_last_usable_sector(device_bytes, sector_bytes):
@@ -412,13 +434,35 @@ class BlockDevices(object):
         return int(self.run.read_file("/sys/class/block/%s/queue/logical_block_size" % sysfs_name))
 
     def dm_attribute(self, sysfs_name, attribute):
-        path = "/sys/class/block/%s/dm/%s" % (sysfs_name, attribute)
+        path = "%s/%s/dm/%s" % (SYS_CLASS_BLOCK, sysfs_name, attribute)
         if not os.path.exists(path):
             return None
         return self.run.read_file(path).strip()
 
-    def describe_parent(self, device):
+    def holders(self, sysfs_name):
+        """The device-mapper devices holding this device, and, for a partition (sdb1), its
+        disk: [{"kernel_name": "dm-0", "name": "mpatha", "uuid": "mpath-WWID"}]."""
+        names = [sysfs_name]
+        if os.path.exists("%s/%s/partition" % (SYS_CLASS_BLOCK, sysfs_name)):
+            # /sys/class/block/sdb1 -> .../block/sdb/sdb1
+            names.append(os.path.basename(os.path.dirname(
+                os.path.realpath("%s/%s" % (SYS_CLASS_BLOCK, sysfs_name)))))
+        found = []
+        for name in names:
+            directory = "%s/%s/holders" % (SYS_CLASS_BLOCK, name)
+            for holder in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
+                found.append({"kernel_name": holder, "name": self.dm_attribute(holder, "name"),
+                              "uuid": self.dm_attribute(holder, "uuid")})
+        return found
+
+    def refuse_multipath_path(self, device):
+        """The kernel name of the device, after refusing a path of a multipath map."""
         name = self.sysfs_name(device)
+        refuse_multipath_path(device, self.holders(name))
+        return name
+
+    def describe_parent(self, device):
+        name = self.refuse_multipath_path(device)
         if self.dm_attribute(name, "uuid") is not None:
             uuid = self.dm_attribute(name, "uuid")
             if not uuid.startswith("mpath-"):

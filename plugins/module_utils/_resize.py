@@ -3,9 +3,10 @@
 """resize.yml's preflight and plan: what stops a resize on a node, across the nodes, and the
 steps it will take. Pure: the inputs are what the info modules returned on each node.
 
-A node is a dict: name, o2cb_online, map (ocfs2.cluster.multipath's map, with each path's
+A node is a dict: name, o2cb_online, o2cb_node (this host in the O2CB cluster: name and number,
+from ocfs2.cluster.o2cb_info; optional, the name stands in for it), map (ocfs2.cluster.multipath's map, with each path's
 lun_size_bytes), filesystem (ocfs2.cluster.filesystem_info's filesystem, or None), mount (its
-mount, or None) and device_size_bytes (the filesystem's device as the kernel sees it).
+mount, or None), fstab (its /etc/fstab entries, optional) and device_size_bytes (the filesystem's device as the kernel sees it).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,6 +16,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import is_classic_o2cb
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import path_is_healthy
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40, "P": 1 << 50}
@@ -58,7 +60,7 @@ def node_problems(node, settings):
         problems.append("the O2CB cluster %s is not online (start it: systemctl start o2cb, "
                         "or run site.yml)" % settings["cluster_name"])
     for path in multipath["paths"]:
-        if path["dm_state"] != "active" or path["checker_state"] != "ready":
+        if not path_is_healthy(path):
             problems.append(
                 "path %s of map %s is not active (dm %s, checker %s): restore it before "
                 "resizing (multipathd show paths), or it keeps the old size"
@@ -95,6 +97,19 @@ def node_problems(node, settings):
     return problems
 
 
+def fstab_mounts_it(node, settings):
+    """Whether the node's /etc/fstab mounts this filesystem at the mount point."""
+    return any(entry["mount_point"] == settings["mount_point"] and entry["fstype"] == "ocfs2"
+               for entry in node.get("fstab") or [])
+
+
+def mounts_first_from_fstab(node, settings):
+    """Offline, the first node left unmounted by an interrupted run: it mounts the filesystem
+    from its fstab entry before the grow, as the other nodes do after it."""
+    return (settings["mode"] == "offline" and node["name"] == settings["first"]
+            and node["mount"] is None and fstab_mounts_it(node, settings))
+
+
 def mount_problems(node, settings):
     online = settings["mode"] == "online"
     if not online and node["name"] != settings["first"]:
@@ -102,10 +117,16 @@ def mount_problems(node, settings):
     mount = node["mount"]
     if mount is not None and mount["mount_point"] == settings["mount_point"]:
         return []
+    if mounts_first_from_fstab(node, settings):
+        return []
     where = " (it is mounted at %s)" % mount["mount_point"] if mount else ""
     if online:
         advice = ("mount it first (mount %s), or finish an interrupted offline resize with "
                   "resize_mode=offline" % settings["mount_point"])
+    elif mount is None:
+        advice = ("the first node grows it while mounted, and /etc/fstab has no ocfs2 entry "
+                  "for this filesystem at %s to mount it from: mount it there first, or run "
+                  "site.yml, which writes that entry" % settings["mount_point"])
     else:
         advice = "the first node grows it while mounted: mount it there first"
     return ["the filesystem is not mounted at resize_mount_point %s%s: %s"
@@ -133,7 +154,8 @@ def size_problems(node, filesystem, settings):
 
 
 def disagreements(nodes):
-    """What the nodes disagree on (LUN, filesystem, LUN size), as sentences."""
+    """What the nodes disagree on (LUN, filesystem, LUN size), and the hosts outside the play
+    that mount the filesystem, as sentences."""
     problems = []
     checks = (
         ("LUN WWID", lambda node: node["map"]["wwid"],
@@ -149,7 +171,35 @@ def disagreements(nodes):
             problems.append("the nodes disagree on the %s (%s): %s" % (
                 what, ", ".join("%s %s" % (node["name"], found)
                                 for node, found in zip(nodes, values)), advice))
-    return problems
+    return problems + outside_mounts(nodes)
+
+
+def outside_mounts(nodes):
+    """The hosts that mount the filesystem but are not in the play, as a sentence (or none).
+
+    mounted.ocfs2 -f names each node holding a slot by its O2CB name, or by its number when
+    the reading node's configfs does not know it (mounted.ocfs2/mounted.c, print_nodes).
+    """
+    known = set()
+    for node in nodes:
+        o2cb_node = node.get("o2cb_node") or {}
+        known.add(str(node["name"]).lower())
+        if o2cb_node.get("name"):
+            known.add(str(o2cb_node["name"]).lower())
+        if o2cb_node.get("number") is not None:
+            known.add(str(o2cb_node["number"]))
+    outside = []
+    for node in nodes:
+        for mounted in (node["filesystem"] or {}).get("mounted_nodes") or []:
+            if mounted.lower() not in known and mounted not in outside:
+                outside.append(mounted)
+    if not outside:
+        return []
+    return ["the filesystem is mounted on %s, outside this play (mounted.ocfs2 -f): every host "
+            "that mounts it must see the new size before it grows. Add %s to the inventory "
+            "group resize_group and run resize.yml on it too, or unmount the filesystem there "
+            "first; a node that crashed keeps its slot until another node mounts the filesystem "
+            "and recovers it" % (", ".join(outside), "it" if len(outside) == 1 else "them")]
 
 
 def nothing_to_grow(first, settings):
@@ -177,6 +227,9 @@ def plan(nodes, settings):
                  filesystem["uuid"], human(filesystem["size_bytes"]), settings["target"],
                  human(first["device_size_bytes"]),
                  ", ".join(sorted(filesystem["mounted_nodes"])) or "no node", settings["mode"])]
+    if mounts_first_from_fstab(first, settings):
+        lines.append("First, %s mounts %s as its /etc/fstab says: an interrupted offline resize "
+                     "left it unmounted." % (settings["first"], settings["mount_point"]))
     if nothing_to_grow(first, settings):
         return lines + ["Nothing to grow: every step will find its work done."]
     everyone = ", ".join(node["name"] for node in nodes)

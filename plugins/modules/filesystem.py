@@ -33,6 +33,8 @@ description:
     anything. Shrinking is refused.
   - Changes O(label) and O(node_slots) of an existing filesystem only when no node mounts it
     (C(tunefs.ocfs2) refuses them while mounted), and refuses clearly otherwise.
+  - Refuses a device that is a path of a multipath map (for example V(/dev/sdb) under
+    C(mpatha)), naming the map's V(/dev/disk/by-id/dm-uuid-mpath-WWID).
 author:
   - ocfs2.cluster contributors (@ocfs2-cluster)
 options:

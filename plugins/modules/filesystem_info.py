@@ -13,9 +13,12 @@ short_description: Read the OCFS2 filesystem on a device
 version_added: 0.1.0
 description:
   - Reports the OCFS2 filesystem on a device (UUID, label, node slots, block and cluster size,
-    size, cluster stack and name, and which nodes mount it), this node's mount of it, and what
-    C(blkid -p) finds when the device holds no OCFS2 filesystem.
+    size, cluster stack and name, and which nodes mount it), this node's mount of it, the
+    entries of its /etc/fstab that mount it, and what C(blkid -p) finds when the device holds
+    no OCFS2 filesystem.
   - Reads the device past this node's cache, so it sees what another node wrote.
+  - Fails for a device that is a path of a multipath map (for example V(/dev/sdb) under
+    C(mpatha)), naming the map's V(/dev/disk/by-id/dm-uuid-mpath-WWID).
 author:
   - ocfs2.cluster contributors (@ocfs2-cluster)
 options:
@@ -76,6 +79,17 @@ mount:
     C(fstype)), or null.
   returned: always
   type: dict
+fstab:
+  description: The entries of this node's /etc/fstab that mount the filesystem (by C(UUID=),
+    C(LABEL=) or a device path that leads to the device), each with C(source),
+    C(mount_point), C(fstype) and C(options) (a list); empty when the device holds no OCFS2
+    filesystem.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {source: UUID=83e285a3-5a4e-442b-9bf4-c9c31b806f09, mount_point: /srv/ocfs2,
+       fstype: ocfs2, options: [_netdev, noatime]}
 signature:
   description: What C(blkid -p) found on the device when it holds no OCFS2 filesystem.
   returned: always
@@ -96,6 +110,7 @@ def main():
         module.fail_json(msg=str(error), **error.details)
     module.exit_json(changed=False, filesystem=found["filesystem"],
                      device_size_bytes=found["device_size_bytes"], mount=found["mount"],
+                     fstab=found["fstab"],
                      signature=found["signature"] if found["filesystem"] is None else {})
 
 

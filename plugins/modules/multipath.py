@@ -20,7 +20,8 @@ description:
     C(/sys/class/block/DEV/device/rescan), checks that all paths report the same new size, then
     runs C(multipathd resize map NAME) and checks that the map grew.
   - Refuses, before any change, a map that does not exist, a map with a failed path, paths that
-    disagree on the size after the rescan, and a LUN smaller than the map.
+    disagree on the size after the rescan, and a LUN smaller than the map. A standby path of an
+    active/passive array (checker state V(ghost)) is healthy; it is rescanned like the others.
 author:
   - ocfs2.cluster contributors (@ocfs2-cluster)
 options:
@@ -95,8 +96,9 @@ maps:
       type: int
     paths:
       description: Each path with C(device), C(dev_t), C(dm_state), C(checker_state),
-        C(device_state), C(size_bytes) (the size the kernel knows) and, in the result of this
-        module, C(lun_size_bytes) (the size the device reports now, larger than C(size_bytes)
+        C(device_state), C(healthy) (active in device-mapper, and V(ready) or, for a standby
+        path of an active/passive array, V(ghost) for the checker), C(size_bytes) (the size the
+        kernel knows) and, in the result of this module, C(lun_size_bytes) (the size the device reports now, larger than C(size_bytes)
         when the storage grew the LUN and the path was not rescanned since; null, with
         C(lun_size_error), when the device did not answer).
       type: list
@@ -108,7 +110,7 @@ maps:
       size_bytes: 3221225472
       paths:
         - {device: sda, dev_t: "8:0", dm_state: active, checker_state: ready,
-           device_state: running, size_bytes: 3221225472, lun_size_bytes: 3221225472}
+           device_state: running, healthy: true, size_bytes: 3221225472, lun_size_bytes: 3221225472}
 map:
   description: The map named by O(name), after any change.
   returned: always

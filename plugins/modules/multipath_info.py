@@ -23,6 +23,19 @@ options:
       - Only this map, by its name (for example V(mpatha)) or its WWID. Fails when it does not
         exist.
     type: str
+  wait_for:
+    description:
+      - WWIDs of LUNs whose maps may still be coming (after multipathd started or reloaded).
+        The module reads the maps until each of them has one, or O(wait_timeout) passed, and
+        then reports the maps; it does not fail for a map still missing, but names it in
+        RV(missing).
+    type: list
+    elements: str
+    default: []
+  wait_timeout:
+    description: How many seconds to wait for the maps of O(wait_for).
+    type: int
+    default: 30
 seealso:
   - module: ocfs2.cluster.multipath
 extends_documentation_fragment:
@@ -36,11 +49,16 @@ EXAMPLES = r"""
   ocfs2.cluster.multipath_info:
   register: multipath_maps
 
-- name: Check that the shared LUN has two active paths
+- name: Read the maps once the shared LUN has one, or after 30 seconds
+  ocfs2.cluster.multipath_info:
+    wait_for: [36001405abcdef0123456789abcdef012]
+  register: multipath_maps
+
+- name: Check that the shared LUN has two healthy paths (active, or standby)
   ansible.builtin.assert:
     that: >-
       (multipath_maps.maps | selectattr('wwid', 'eq', '36001405abcdef0123456789abcdef012')
-      | first).paths | selectattr('dm_state', 'eq', 'active') | list | length == 2
+      | first).paths | selectattr('healthy') | list | length == 2
 """
 
 RETURN = r"""
@@ -64,7 +82,8 @@ maps:
       type: int
     paths:
       description: Each path with C(device), C(dev_t), C(dm_state), C(checker_state),
-        C(device_state) and C(size_bytes).
+        C(device_state), C(healthy) (active in device-mapper, and V(ready) or, for a standby
+        path of an active/passive array, V(ghost) for the checker) and C(size_bytes).
       type: list
       elements: dict
   sample:
@@ -74,24 +93,38 @@ maps:
       size_bytes: 3221225472
       paths:
         - {device: sda, dev_t: "8:0", dm_state: active, checker_state: ready,
-           device_state: running, size_bytes: 3221225472}
+           device_state: running, healthy: true, size_bytes: 3221225472}
 map:
   description: The map named by O(name).
   returned: when O(name) is given
   type: dict
+missing:
+  description: The WWIDs of O(wait_for) that have no map after the wait.
+  returned: always
+  type: list
+  elements: str
+  sample: [36001405abcdef0123456789abcdef012]
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import Multipathd, find_map
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
+    Multipathd, find_map, wait_for_maps)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
+
+ARGUMENT_SPEC = dict(
+    name=dict(type="str"),
+    wait_for=dict(type="list", elements="str", default=[]),
+    wait_timeout=dict(type="int", default=30),
+)
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(name=dict(type="str")), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     name = module.params["name"]
     try:
-        maps = Multipathd(Runner(module)).maps()
-        result = dict(changed=False, maps=maps)
+        maps, missing = wait_for_maps(Multipathd(Runner(module)).maps, module.params["wait_for"],
+                                      module.params["wait_timeout"])
+        result = dict(changed=False, maps=maps, missing=missing)
         if name:
             result["map"] = find_map(maps, name)
             result["maps"] = [result["map"]]

@@ -22,10 +22,12 @@ description:
     delimiter of the system's own udev rules (Debian and SUSE C(mpatha-part1), RHEL C(mpatha1)),
     so that a mounted partition map is never renamed. For a disk it uses C(partx).
   - Refuses, before any change, a device that holds a filesystem or another partition table
-    (unless O(force=true)), a table that is not GPT, more than one partition, and a partition 1
-    with another name. On a node whose map is smaller than the GPT on disk (another node grew
-    the LUN and rewrote the table, so sfdisk sees only the protective MBR) it says so and points
-    to C(playbooks/resize.yml).
+    (unless O(force=true)), a table that is not GPT, more than one partition, a partition 1
+    with another name, and a device that is a path of a multipath map (for example V(/dev/sdb)
+    under C(mpatha); sysfs lists the map among its holders), naming the map's
+    V(/dev/disk/by-id/dm-uuid-mpath-WWID). On a node whose map is smaller than the GPT on disk
+    (another node grew the LUN and rewrote the table, so sfdisk sees only the protective MBR) it
+    says so and points to C(playbooks/resize.yml).
   - The table is written with C(sfdisk), which is told neither to re-read the table nor to tell
     the kernel. C(parted) is not used, since libparted creates device-mapper partition maps under
     its own names and renames a mounted multipath partition map.
@@ -35,7 +37,8 @@ options:
   device:
     description:
       - The whole device, for example V(/dev/mapper/mpatha), a
-        V(/dev/disk/by-id/dm-uuid-mpath-WWID) link or V(/dev/sdb).
+        V(/dev/disk/by-id/dm-uuid-mpath-WWID) link or a disk without multipath such as
+        V(/dev/vdb). A path of a multipath map is refused.
     type: path
     required: true
   name:

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
-    Multipathd, as_if_rescanned, find_map, parse_maps_json, plan_resize)
+    Multipathd, as_if_rescanned, find_map, parse_maps_json, plan_resize, wait_for_maps)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
 
@@ -26,9 +26,9 @@ def test_parse_one_map_with_two_active_paths():
         "name": "mpatha", "wwid": "35000c0ca1ab00001", "dm_name": "dm-0",
         "paths": [
             {"device": "sda", "dev_t": "8:0", "dm_state": "active", "checker_state": "ready",
-             "device_state": "running"},
+             "device_state": "running", "healthy": True},
             {"device": "sdb", "dev_t": "8:16", "dm_state": "active", "checker_state": "ready",
-             "device_state": "running"},
+             "device_state": "running", "healthy": True},
         ]}
 
 
@@ -41,6 +41,27 @@ def test_parse_failed_path_keeps_its_states():
     states = {path["device"]: (path["dm_state"], path["checker_state"], path["device_state"])
               for path in multipath["paths"]}
     assert states == {"sda": ("active", "ready", "running"), "sdb": ("failed", "faulty", "offline")}
+
+
+def test_parse_failed_path_is_not_healthy():
+    (multipath,) = parse_maps_json(read_fixture(FIXTURES + "show_maps_json_failed_path.txt"))
+    assert [path["healthy"] for path in multipath["paths"]] == [True, False]
+
+
+def test_a_standby_ghost_path_is_healthy():
+    """An active/passive array's standby path: multipath-tools 0.9.4 prints "chk_st" : "ghost"
+    (libmultipath/print.c, snprint_chk_state; the rdac, hp_sw and tur checkers return
+    PATH_GHOST), dm state active. The fixture is derived from the captured
+    show_maps_json_one_map.txt by changing that one field of sdb; nothing captured it."""
+    (multipath,) = parse_maps_json(read_fixture(FIXTURES + "show_maps_json_ghost_path.txt"))
+    states = {path["device"]: (path["dm_state"], path["checker_state"], path["healthy"])
+              for path in multipath["paths"]}
+    assert states == {"sda": ("active", "ready", True), "sdb": ("active", "ghost", True)}
+
+
+def test_plan_resize_grows_a_map_with_a_ghost_path():
+    multipath = lab_map("show_maps_json_ghost_path.txt", path_sizes=(4 * GIB, 4 * GIB))
+    assert plan_resize(multipath) == [["multipathd", "resize", "map", "mpatha"]]
 
 
 def test_find_map_by_name_or_wwid():
@@ -126,3 +147,51 @@ def test_find_map_by_a_path_to_its_device():
                     resolve=links.get)["name"] == "mpatha"
     with pytest.raises(ToolError, match="/dev/lab-missing does not exist on this node"):
         find_map(maps, "/dev/lab-missing", resolve=links.get)
+
+
+class FakeClock(object):
+    """time.monotonic and time.sleep for wait_for_maps, without waiting."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_wait_for_maps_ends_with_the_missing_lun_named_rather_than_failing():
+    # multipath_expected_maps naming a WWID that no host has: the wait ends at its timeout
+    # and says which one is missing; the role's next check words the refusal.
+    time = FakeClock()
+    reads = []
+
+    def read_maps():
+        reads.append(time.now)
+        return [lab_map()]
+
+    maps, missing = wait_for_maps(read_maps, ["35000c0ca1ab00001", "36001405deadbeef"], 30,
+                                  sleep=time.sleep, clock=time.clock)
+    assert [multipath["wwid"] for multipath in maps] == ["35000c0ca1ab00001"]
+    assert missing == ["36001405deadbeef"]
+    assert reads[0] == 0 and reads[-1] == 30 and len(reads) == 16
+
+
+def test_wait_for_maps_returns_as_soon_as_every_lun_has_its_map():
+    time = FakeClock()
+    appearing = [[], [], [lab_map()]]
+
+    def read_maps():
+        return appearing.pop(0) if len(appearing) > 1 else appearing[0]
+
+    maps, missing = wait_for_maps(read_maps, ["35000c0ca1ab00001"], 30, sleep=time.sleep,
+                                  clock=time.clock)
+    assert (len(maps), missing, time.now) == (1, [], 4)
+
+
+def test_wait_for_maps_without_wwids_reads_once():
+    time = FakeClock()
+    assert wait_for_maps(lambda: [], [], 30, sleep=time.sleep, clock=time.clock) == ([], [])
+    assert time.now == 0

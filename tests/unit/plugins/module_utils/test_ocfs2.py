@@ -1,10 +1,13 @@
 """OCFS2 reading and planning, on output captured in the lab (ocfs2-tools 1.8.7)."""
 
 import pytest
-from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
+    parse_fstab, parse_proc_mounts)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
-    belongs_to_cluster, find_mount, is_classic_o2cb, node_slots_problem, parse_debugfs_stats,
-    parse_mounted_nodes, plan_filesystem, read_volume, unmapped_partition_usage)
+    belongs_to_cluster, find_mount, fstab_entries_for, is_classic_o2cb, node_slots_problem,
+    parse_debugfs_stats, parse_mounted_nodes, plan_filesystem, read_volume,
+    unmapped_partition_usage)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_fstab
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
     parse_blkid_probe, parse_sfdisk_json)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
@@ -339,3 +342,36 @@ def test_force_never_formats_over_an_ocfs2_partition_this_node_has_not_mapped():
     # A partition that holds something else, or nothing, is force's to overwrite.
     assert unmapped_partition_usage(WHOLE, table, {1: {"TYPE": "ext4"}}) == []
     assert unmapped_partition_usage(WHOLE, table, {1: {}}) == []
+
+
+# ------------------------------------------------------------------ fstab
+
+# Not captured: the filesystem role's line (ansible.posix.mount, by UUID) and, below it, the
+# runbook's hand-written kind, by the partition map's name; and a line of another filesystem.
+FSTAB = """# /etc/fstab: static file system information.
+UUID=0b7c1e2a-4f7e-4a53-9d55-6f1c1f0f3a11 / ext4 errors=remount-ro 0 1
+UUID=83e285a3-5a4e-442b-9bf4-c9c31b806f09 /srv/ocfs2 ocfs2 _netdev,x-systemd.requires=o2cb.service,noatime 0 0
+/dev/mapper/mpatha1\t/srv/vm\\040store\tocfs2\t_netdev\t0 0
+LABEL=vmstore /mnt/by-label ocfs2 _netdev 0 0
+"""
+
+
+def test_parse_fstab():
+    entries = parse_fstab(FSTAB)
+    assert [(entry["source"], entry["mount_point"], entry["fstype"]) for entry in entries] == [
+        ("UUID=0b7c1e2a-4f7e-4a53-9d55-6f1c1f0f3a11", "/", "ext4"),
+        ("UUID=83e285a3-5a4e-442b-9bf4-c9c31b806f09", "/srv/ocfs2", "ocfs2"),
+        ("/dev/mapper/mpatha1", "/srv/vm store", "ocfs2"),
+        ("LABEL=vmstore", "/mnt/by-label", "ocfs2")]
+    assert entries[1]["options"] == ["_netdev", "x-systemd.requires=o2cb.service", "noatime"]
+
+
+def test_fstab_entries_for_the_filesystem_by_uuid_label_or_device_path():
+    numbers = {"/dev/mapper/mpatha1": 64769}
+    found = fstab_entries_for(parse_fstab(FSTAB), filesystem(), 64769, numbers.get)
+    assert [entry["mount_point"] for entry in found] == ["/srv/ocfs2", "/srv/vm store",
+                                                         "/mnt/by-label"]
+    assert fstab_entries_for(parse_fstab(FSTAB), filesystem(), 1234, lambda path: None)[0][
+        "mount_point"] == "/srv/ocfs2"
+    other = dict(filesystem(), uuid="00000000-0000-0000-0000-000000000000", label="other")
+    assert fstab_entries_for(parse_fstab(FSTAB), other, 1234, numbers.get) == []

@@ -3,12 +3,14 @@
 import os
 
 import pytest
+from ansible_collections.ocfs2.cluster.plugins.module_utils import _partition
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     mount_points_by_number, parse_proc_mounts)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import parse_mounted_nodes
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    aligned_end_sector, dm_relation, interpret_blkid_probe, parse_blkid_probe,
-    parse_kpartx_delimiter, parse_sfdisk_json, plan_kernel_refresh, plan_table, table_after_plan)
+    BlockDevices, aligned_end_sector, dm_relation, interpret_blkid_probe, parse_blkid_probe,
+    parse_kpartx_delimiter, parse_sfdisk_json, plan_kernel_refresh, plan_table,
+    refuse_multipath_path, table_after_plan)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 from conftest import read_fixture
 
@@ -315,3 +317,76 @@ def test_read_usage_finds_the_mounted_partition_map_on_the_lun(monkeypatch):
         {"path": DEVICE, "relation": "device", "mount_points": [], "nodes": []},
         {"path": "/dev/mapper/mpatha-part1", "relation": "partition map",
          "mount_points": ["/srv/vmstore"], "nodes": ["node1", "node2"]}]
+
+
+# ------------------------------------------------------------------ a path of a multipath map
+
+WWID = "35000c0ca1ab00001"
+
+
+def test_a_path_of_a_multipath_map_is_refused_naming_the_maps_stable_path():
+    # /sys/class/block/sdb/holders/dm-0, whose dm/uuid is mpath-WWID: sdb is one path of mpatha.
+    with pytest.raises(ToolError, match=r"^/dev/sdb is a path of multipath map mpatha \(WWID "
+                                        r"35000c0ca1ab00001, dm-0\).*Name the map instead.*"
+                                        r"/dev/disk/by-id/dm-uuid-mpath-35000c0ca1ab00001 "
+                                        r"\(for the filesystem role, filesystem_device"):
+        refuse_multipath_path("/dev/sdb", [{"kernel_name": "dm-0", "name": "mpatha",
+                                            "uuid": "mpath-" + WWID}])
+
+
+def test_a_map_a_partition_map_or_a_plain_disk_is_not_a_path():
+    refuse_multipath_path("/dev/disk/by-id/dm-uuid-mpath-" + WWID,
+                          [{"kernel_name": "dm-1", "name": "mpatha-part1",
+                            "uuid": "part1-mpath-" + WWID}])
+    refuse_multipath_path("/dev/vdb", [])
+    refuse_multipath_path("/dev/sdc", [{"kernel_name": "dm-3", "name": "vg-lv",
+                                        "uuid": "LVM-abc"}])
+
+
+def fake_sysfs(tmp_path):
+    """sda: a path of mpatha (dm-0) with a stale partition sda1; vdb: a plain disk."""
+    block = tmp_path / "class" / "block"
+    devices = tmp_path / "devices"
+    for name in ("sda", "sda/sda1", "vdb", "dm-0/dm", "dm-0/holders"):
+        (devices / name).mkdir(parents=True)
+    (devices / "sda" / "holders").mkdir()
+    (devices / "sda" / "holders" / "dm-0").symlink_to(devices / "dm-0")
+    (devices / "sda" / "sda1" / "partition").write_text("1\n")
+    (devices / "dm-0" / "dm" / "uuid").write_text("mpath-%s\n" % WWID)
+    (devices / "dm-0" / "dm" / "name").write_text("mpatha\n")
+    block.mkdir(parents=True)
+    for name, target in (("sda", "sda"), ("sda1", "sda/sda1"), ("vdb", "vdb"), ("dm-0", "dm-0")):
+        (block / name).symlink_to(devices / target)
+    return str(block)
+
+
+class FileRunner(object):
+    @staticmethod
+    def read_file(path):
+        with open(path) as handle:
+            return handle.read()
+
+
+def test_holders_read_from_sysfs_refuse_a_path_and_its_partition(tmp_path, monkeypatch):
+    monkeypatch.setattr(_partition, "SYS_CLASS_BLOCK", fake_sysfs(tmp_path))
+    block = BlockDevices(FileRunner())
+    assert block.holders("sda") == [{"kernel_name": "dm-0", "name": "mpatha",
+                                     "uuid": "mpath-" + WWID}]
+    assert block.holders("sda1") == block.holders("sda")
+    assert block.holders("vdb") == []
+    monkeypatch.setattr(BlockDevices, "sysfs_name", staticmethod(
+        lambda device: device.rsplit("/", 1)[-1]))
+    for device in ("/dev/sda", "/dev/sda1"):
+        with pytest.raises(ToolError, match="%s is a path of multipath map mpatha" % device):
+            block.describe_parent(device)
+    assert block.describe_parent("/dev/vdb") == {"kind": "disk", "sysfs_name": "vdb"}
+
+
+def test_the_filesystem_modules_refuse_a_path_of_a_multipath_map(tmp_path, monkeypatch):
+    # ocfs2.cluster.filesystem and filesystem_info read the device through Volume.
+    from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import Volume
+    monkeypatch.setattr(_partition, "SYS_CLASS_BLOCK", fake_sysfs(tmp_path))
+    monkeypatch.setattr(BlockDevices, "sysfs_name", staticmethod(
+        lambda device: device.rsplit("/", 1)[-1]))
+    with pytest.raises(ToolError, match="^/dev/sda is a path of multipath map mpatha"):
+        Volume(FileRunner(), "/dev/sda")

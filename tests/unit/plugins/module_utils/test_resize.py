@@ -71,6 +71,18 @@ def test_a_failed_path_names_the_path_and_its_states():
     assert "restore it before resizing" in problem
 
 
+def test_a_standby_ghost_path_does_not_stop_the_resize():
+    """An active/passive array's standby path (checker state ghost, dm active; the fixture is
+    derived from the captured one, see test_multipathd) reports its size like any path."""
+    (multipath,) = parse_maps_json(read_fixture(
+        "multipath-tools-0.9.4/show_maps_json_ghost_path.txt"))
+    node = lab_node()
+    for path in multipath["paths"]:
+        path.update(size_bytes=3 * GIB, lun_size_bytes=4 * GIB)
+    node["map"] = dict(multipath, size_bytes=3 * GIB)
+    assert node_problems(node, SETTINGS) == []
+
+
 def test_paths_that_report_different_sizes():
     node = lab_node()
     node["map"]["paths"][1]["lun_size_bytes"] = 3 * GIB
@@ -139,7 +151,53 @@ def test_offline_only_the_first_node_must_mount_it():
     first["mount"] = None
     assert node_problems(first, settings(mode="offline")) == [
         "the filesystem is not mounted at resize_mount_point /srv/ocfs2: the first node grows "
-        "it while mounted: mount it there first"]
+        "it while mounted, and /etc/fstab has no ocfs2 entry for this filesystem at /srv/ocfs2 "
+        "to mount it from: mount it there first, or run site.yml, which writes that entry"]
+    first["mount"] = {"source": "/dev/mapper/mpatha-part1", "mount_point": "/mnt",
+                      "fstype": "ocfs2"}
+    assert node_problems(first, settings(mode="offline")) == [
+        "the filesystem is not mounted at resize_mount_point /srv/ocfs2 (it is mounted at /mnt): "
+        "the first node grows it while mounted: mount it there first"]
+
+
+# The filesystem role's fstab line, as filesystem_info returns it.
+FSTAB_ENTRY = {"source": "UUID=" + FILESYSTEM["uuid"], "mount_point": "/srv/ocfs2",
+               "fstype": "ocfs2", "options": ["_netdev", "noatime"]}
+
+
+def interrupted_offline_run():
+    """Every node unmounted by an interrupted offline resize; each has its fstab entry."""
+    nodes = three_nodes()
+    for node in nodes:
+        node.update(mount=None, fstab=[dict(FSTAB_ENTRY)])
+        node["filesystem"]["mounted_nodes"] = []
+    return nodes
+
+
+def test_offline_after_an_interrupted_run_the_first_node_mounts_from_fstab():
+    nodes = interrupted_offline_run()
+    assert [node_problems(node, settings(mode="offline")) for node in nodes] == [[], [], []]
+    lines = plan(nodes, settings(mode="offline"))
+    assert lines[0].endswith("mounted on no node. Mode: offline.")
+    assert lines[1:3] == [
+        "First, node1 mounts /srv/ocfs2 as its /etc/fstab says: an interrupted offline resize "
+        "left it unmounted.",
+        "1. node1, node2, node3, in parallel: rescan every path and resize the map to 4.00 GiB."]
+
+
+def test_offline_the_first_nodes_fstab_entry_must_be_ocfs2_at_the_mount_point():
+    for wrong in ({"mount_point": "/srv/other"}, {"fstype": "auto"}):
+        nodes = interrupted_offline_run()
+        nodes[0]["fstab"][0].update(wrong)
+        assert node_problems(nodes[0], settings(mode="offline"))[0].startswith(
+            "the filesystem is not mounted at resize_mount_point /srv/ocfs2: the first node "
+            "grows it while mounted, and /etc/fstab has no ocfs2 entry")
+
+
+def test_online_an_unmounted_node_is_still_refused_whatever_its_fstab():
+    nodes = interrupted_offline_run()
+    assert node_problems(nodes[1], SETTINGS)[0].startswith(
+        "the filesystem is not mounted at resize_mount_point /srv/ocfs2: mount it first")
 
 
 def test_a_lun_smaller_than_the_filesystem_is_refused():
@@ -180,6 +238,32 @@ def test_parse_size_refuses_what_it_does_not_understand():
 
 def test_nodes_that_agree():
     assert disagreements([lab_node("node1"), lab_node("node2"), lab_node("node3")]) == []
+
+
+def test_a_host_outside_the_play_that_mounts_the_filesystem_is_named():
+    # mounted.ocfs2 -f on every node lists node4, which is not in the play.
+    nodes = [lab_node(name) for name in ("node1", "node2", "node3")]
+    for node in nodes:
+        node["filesystem"]["mounted_nodes"] = ["node1", "node2", "node3", "node4"]
+    assert disagreements(nodes) == [
+        "the filesystem is mounted on node4, outside this play (mounted.ocfs2 -f): every host "
+        "that mounts it must see the new size before it grows. Add it to the inventory group "
+        "resize_group and run resize.yml on it too, or unmount the filesystem there first; a "
+        "node that crashed keeps its slot until another node mounts the filesystem and "
+        "recovers it"]
+
+
+def test_hosts_of_the_play_are_known_by_their_o2cb_name_or_number():
+    # Inventory names that are not the O2CB names; mounted.ocfs2 prints a number for a node
+    # the reading node's configfs does not know (mounted.c, print_nodes).
+    nodes = [lab_node(name) for name in ("host-a.example", "host-b.example")]
+    for number, node in enumerate(nodes, 1):
+        node["o2cb_node"] = {"name": "Node%d" % number, "number": number}
+        node["filesystem"]["mounted_nodes"] = ["node1", "2"]
+    assert disagreements(nodes) == []
+    nodes[0]["filesystem"]["mounted_nodes"] = ["node1", "2", "7"]
+    (problem,) = disagreements(nodes)
+    assert problem.startswith("the filesystem is mounted on 7, outside this play")
 
 
 def test_nodes_that_see_another_lun_and_another_size():
