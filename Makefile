@@ -6,11 +6,16 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help deps demo test lint sanity unit molecule down build clean bench-site bench-resize
+.PHONY: help deps demo test lint sanity unit molecule down build clean bench-site bench-resize \
+	bench-lab
 
 NODES ?= 3
 VENV := $(CURDIR)/.venv
 COLLECTION_LINK := $(CURDIR)/.build/collections/ansible_collections/ocfs2/cluster
+# Mitogen's strategy plugins, at a path that does not name the venv's Python version.
+STRATEGY_LINK := $(CURDIR)/.build/strategy
+# The Molecule scenarios, each run alone on the one lab (molecule/default boots it).
+SCENARIOS := cluster grow modules smoke
 # Outside the repository: inside it, ansible-test would take git's view, which ignores .build/.
 SANITY_ROOT := /tmp/ocfs2-cluster-sanity/ansible_collections/ocfs2/cluster
 export PATH := $(VENV)/bin:$(PATH)
@@ -24,9 +29,11 @@ help:
 	@echo "make down   stop the lab and free its loop devices"
 	@echo "make bench-site  time site.yml on the 3-node lab from bare hosts, then again"
 	@echo "make bench-resize  resize.yml online and offline on the 3-node lab, with I/O probes"
+	@echo "make bench-lab  boot, one trivial task, site.yml and its no-op re-run on the lab,"
+	@echo "                with Ansible's default strategy and with the lab's fast one"
 	@echo "make build  build the collection tarball into .build/dist"
 
-deps: $(VENV)/.installed $(COLLECTION_LINK)
+deps: $(VENV)/.installed $(COLLECTION_LINK) $(STRATEGY_LINK)
 	@tools/install-host-packages
 
 $(VENV)/.installed: requirements.txt
@@ -34,6 +41,10 @@ $(VENV)/.installed: requirements.txt
 	/usr/bin/python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
+
+$(STRATEGY_LINK): $(VENV)/.installed
+	mkdir -p $(dir $@)
+	ln -sfn "$$($(VENV)/bin/python -c 'import ansible_mitogen, os; print(os.path.join(os.path.dirname(ansible_mitogen.__file__), "plugins", "strategy"))')" $@
 
 # Playbooks find this collection's roles and modules by FQCN through this link.
 $(COLLECTION_LINK):
@@ -58,12 +69,21 @@ bench-resize: deps
 	ansible-playbook playbooks/site.yml
 	tools/bench-resize
 
-test: deps
+# A benchmark, not a test: the lab's own costs (tools/bench-lab), with Ansible's default
+# strategy and with the lab's fast one. BENCH_LAB_ARGS=--site also times site.yml.
+bench-lab: deps
+	tools/bench-lab $(BENCH_LAB_ARGS)
+
+# Each stage's wall time goes into .build/test-times.tsv; the table is printed at the end.
+test:
+	@rm -f .build/test-times.tsv
+	@tools/timed deps $(MAKE) --no-print-directory deps || { tools/timed --table; exit 1; }
 	@failed=""; \
-	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
-	$(MAKE) --no-print-directory sanity || failed="$$failed sanity"; \
-	$(MAKE) --no-print-directory unit || failed="$$failed unit"; \
+	tools/timed lint $(MAKE) --no-print-directory lint || failed="$$failed lint"; \
+	tools/timed sanity $(MAKE) --no-print-directory sanity || failed="$$failed sanity"; \
+	tools/timed unit $(MAKE) --no-print-directory unit || failed="$$failed unit"; \
 	$(MAKE) --no-print-directory molecule || failed="$$failed molecule"; \
+	tools/timed --table; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; echo "all test stages passed"
 
 lint: deps
@@ -85,10 +105,15 @@ sanity: deps
 unit: deps
 	python3 -m pytest tests/unit
 
-# Scenarios share one lab (shared_state): molecule/default boots it once and brings it down
-# at the end; the lab is brought down here too, whatever happened.
+# Scenarios share one lab (shared_state): molecule/default's create boots it (or reuses it),
+# LAB_KEEP keeps it up between scenarios, and it is brought down at the end, whatever happened.
+# Each scenario is one `molecule test -s NAME`, as it runs alone, and timed.
 molecule: deps
-	@rc=0; molecule test --all || rc=$$?; tools/lab down; exit $$rc
+	@rc=0; tools/timed "guest image" tools/lab image || rc=1; \
+	for scenario in $(SCENARIOS); do \
+		LAB_KEEP=1 tools/timed "molecule $$scenario" molecule test -s $$scenario || rc=1; \
+	done; \
+	tools/timed "lab down" tools/lab down; exit $$rc
 
 down:
 	tools/lab down

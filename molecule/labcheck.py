@@ -67,33 +67,55 @@ def wait_for_ssh(node, old_boot_id, timeout):
 
 REPO = LAB_TOOL.parent.parent
 
+# Ansible's default strategy, the one users run: a task costs 3.5 to 5 s of Python start-up
+# and imports on an emulated node. Mitogen's keeps one interpreter per node (about 0.5 s a
+# task, `make bench-lab`). The suite runs site.yml from bare hosts (the cluster scenario's
+# converge) and resize.yml online and offline (the grow scenario's converge, its offline
+# tests) with DEFAULT; every other run (idempotence, refusals, test setup) with FAST.
+DEFAULT = "linear"
+FAST = "mitogen_linear"
+STRATEGY_PLUGINS = REPO / ".build" / "strategy"
 
-def playbook_env():
-    """The environment the README's commands run in: not Molecule's."""
+
+def playbook_env(strategy=FAST):
+    """The environment the README's commands run in, not Molecule's, with `strategy`."""
     env = dict((key, value) for key, value in os.environ.items()
                if not key.startswith(("ANSIBLE_", "MOLECULE_")))
     env.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_FORCE_COLOR="false",
                ANSIBLE_NOCOLOR="true")
+    if strategy != DEFAULT:
+        env.update(ANSIBLE_STRATEGY_PLUGINS=str(STRATEGY_PLUGINS), ANSIBLE_STRATEGY=strategy)
     return env
 
 
-def run_playbook(playbook, *arguments):
+def run_playbook(playbook, *arguments, strategy=FAST):
     """ansible-playbook playbooks/PLAYBOOK on the lab's own inventory, as the README runs it;
     the CompletedProcess, output merged."""
     return subprocess.run(["ansible-playbook", "playbooks/" + playbook] + list(arguments),
-                          cwd=str(REPO), env=playbook_env(), stdout=subprocess.PIPE,
+                          cwd=str(REPO), env=playbook_env(strategy), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
 
 
-def run_site(*arguments):
-    return run_playbook("site.yml", *arguments)
+def run_site(*arguments, strategy=FAST):
+    return run_playbook("site.yml", *arguments, strategy=strategy)
 
 
-def kill_playbook_at(playbook, marker, *arguments, timeout=1800):
+def assert_nothing_changed(result):
+    """A playbook run that succeeded and changed nothing on any host (Molecule's idempotence
+    check, on a run with the strategy the caller chose)."""
+    assert result.returncode == 0, result.stdout[-3000:]
+    recap = play_recap(result.stdout)
+    assert recap, result.stdout[-3000:]
+    changed = dict((host, counts["changed"]) for host, counts in recap.items()
+                   if counts["changed"])
+    assert not changed, ("the run changed tasks: %s" % changed, result.stdout[-5000:])
+
+
+def kill_playbook_at(playbook, marker, *arguments, timeout=1800, strategy=FAST):
     """Start ansible-playbook and kill it, with every process it started, as soon as its output
     shows `marker` (as a controller killed mid-run); the output up to there."""
     process = subprocess.Popen(["ansible-playbook", "playbooks/" + playbook] + list(arguments),
-                               cwd=str(REPO), env=playbook_env(), stdout=subprocess.PIPE,
+                               cwd=str(REPO), env=playbook_env(strategy), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
     output = []
     deadline = time.time() + timeout
