@@ -1,6 +1,7 @@
 # Copyright: ocfs2.cluster contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters of the filesystem role: check its variables, and plan a mount point move."""
+"""Filters of the filesystem role: check its variables, plan a mount point move, and find
+mounts that udev would take away by renaming their partition map."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,7 +10,8 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     mount_point_problem, plan_mount_move)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import node_slots_problem
+from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
+    node_slots_problem, rename_problem)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 
@@ -30,7 +32,17 @@ def filesystem_mount_moves(mounts, uuid, mount_point, move=False):
         raise AnsibleFilterError(str(error))
 
 
+def partition_map_rename_problems(results):
+    problems = []
+    for result in results:
+        problem = rename_problem(result.get("mount"), (result.get("filesystem") or {}).get("uuid"))
+        if problem:
+            problems.append(problem)
+    return problems
+
+
 class FilterModule(object):
     def filters(self):
         return {"filesystem_input_problems": filesystem_input_problems,
-                "filesystem_mount_moves": filesystem_mount_moves}
+                "filesystem_mount_moves": filesystem_mount_moves,
+                "partition_map_rename_problems": partition_map_rename_problems}

@@ -291,6 +291,29 @@ def find_mount(entries, device_number, path_device_number, mount_device_number, 
     return None
 
 
+def rename_problem(mount, filesystem_uuid):
+    """The sentence for a mount whose partition map udev would rename, or None. Pure.
+
+    mount: filesystem_info's mount, with map_name (the partition map's name now) and udev_name
+    (the one this system's udev rules give it on the LUN map's next change event). A map that
+    parted or a plain `kpartx -a` named mpatha1, where Debian's rules say mpatha-part1: the
+    multipath resize (or any reload, kpartx, partprobe) renames it, the device unit the mount
+    is bound to vanishes, and systemd unmounts the filesystem on that node.
+    """
+    if not mount or not mount.get("udev_name") or mount.get("map_name") == mount["udev_name"]:
+        return None
+    source = "UUID=%s" % filesystem_uuid if filesystem_uuid else "UUID=..."
+    return ("it mounts %s from the partition map %s, which this system's udev rules name %s: "
+            "resizing the multipath map makes udev rename it, and systemd then unmounts %s on "
+            "this node. Rename it while it is unmounted, one node at a time with its VMs moved "
+            "off: umount %s; dmsetup rename %s %s; make /etc/fstab mount %s by %s; mount %s "
+            "(or reboot the node, which names it %s)" % (
+                mount["mount_point"], mount["map_name"], mount["udev_name"],
+                mount["mount_point"], mount["mount_point"], mount["map_name"],
+                mount["udev_name"], mount["mount_point"], source, mount["mount_point"],
+                mount["udev_name"]))
+
+
 def fstab_entries_for(entries, filesystem, device_number, path_device_number):
     """The /etc/fstab entries (parse_fstab) that mount this filesystem: by UUID=, by LABEL=, or
     by a device path that leads to this device (/dev/mapper/mpatha1, as the runbook writes).
@@ -334,6 +357,12 @@ class Volume(object):
         mount = find_mount(parse_proc_mounts(self.run.read_file("/proc/mounts")),
                            self.device_number, path_device_number, mount_device_number,
                            "/dev/mapper/%s" % dm_name if dm_name else None)
+        if mount is not None:
+            # A partition map that udev renames on the LUN map's next change event: systemd
+            # then unmounts it (the mount is bound to the device unit of its old name).
+            names = self.block.partition_map_names(self.sysfs_name) or {}
+            mount["map_name"] = names.get("map_name")
+            mount["udev_name"] = names.get("udev_name")
         usage = None
         if with_usage:
             usage = self.block.read_usage(self.device, self.sysfs_name, signature,

@@ -126,6 +126,32 @@ def parse_kpartx_delimiter(rules_text):
     return False, None
 
 
+def kpartx_map_name(parent_name, number, delimiter):
+    """The name kpartx gives partition `number` of map `parent_name`. Pure.
+
+    `delimiter` is what the udev rule passes with -p ("-part" on Debian: mpatha-part1); with
+    None, kpartx's own default: "p" only after a name that ends in a digit (mpatha1, but
+    3600a0b80001p1).
+    """
+    if delimiter is None:
+        delimiter = "p" if parent_name[-1:].isdigit() else ""
+    return "%s%s%d" % (parent_name, delimiter, number)
+
+
+def partition_map_udev_name(dm_uuid, map_name, parent_name, rules_found, delimiter):
+    """The name this system's udev rules give a multipath partition map on the parent map's next
+    change event (a multipathd resize or reload, kpartx, partprobe), or None when its rules run
+    no kpartx or the device is no such map. Pure.
+
+    dm_uuid: "part1-mpath-WWID"; map_name: its current name ("mpatha1", as parted or a plain
+    `kpartx -a` name it); parent_name: the multipath map's name ("mpatha").
+    """
+    match = re.match(r"part(\d+)-mpath-", dm_uuid or "")
+    if not match or not rules_found or not parent_name or not map_name:
+        return None
+    return kpartx_map_name(parent_name, int(match.group(1)), delimiter)
+
+
 def refuse_multipath_path(device, holders):
     """Refuse a device that is a path (a slave) of a multipath map, naming the map. Pure.
 
@@ -495,14 +521,8 @@ class BlockDevices(object):
                         "start_bytes": start, "kernel_name": "/dev/%s" % entry}
         return None
 
-    def kpartx_delimiter(self, parent, kernel_partition):
-        """The delimiter of this system's partition map names: from the map that exists, else
-        from the udev rules that create such maps at boot."""
-        if kernel_partition is not None:
-            current = kernel_partition["kernel_name"][len("/dev/mapper/"):]
-            middle = current[len(parent["map_name"]):-1]
-            if current.startswith(parent["map_name"]) and current.endswith("1"):
-                return middle if middle else None
+    def udev_kpartx_delimiter(self):
+        """(found, delimiter) of the kpartx call in this system's udev rules."""
         for directory in UDEV_RULE_DIRS:
             if not os.path.isdir(directory):
                 continue
@@ -511,8 +531,33 @@ class BlockDevices(object):
                     found, delimiter = parse_kpartx_delimiter(
                         self.run.read_file(os.path.join(directory, rule)))
                     if found:
-                        return delimiter
-        return None
+                        return found, delimiter
+        return False, None
+
+    def partition_map_names(self, sysfs_name):
+        """{"map_name", "udev_name"} of a multipath partition map (dm-N), else None: its name
+        now and the one the udev rules will give it (partition_map_udev_name)."""
+        dm_uuid = self.dm_attribute(sysfs_name, "uuid")
+        if not dm_uuid or not re.match(r"part\d+-mpath-", dm_uuid):
+            return None
+        slaves = "%s/%s/slaves" % (SYS_CLASS_BLOCK, sysfs_name)
+        parents = sorted(os.listdir(slaves)) if os.path.isdir(slaves) else []
+        parent_name = self.dm_attribute(parents[0], "name") if len(parents) == 1 else None
+        map_name = self.dm_attribute(sysfs_name, "name")
+        found, delimiter = self.udev_kpartx_delimiter()
+        return {"map_name": map_name,
+                "udev_name": partition_map_udev_name(dm_uuid, map_name, parent_name, found,
+                                                     delimiter)}
+
+    def kpartx_delimiter(self, parent, kernel_partition):
+        """The delimiter of this system's partition map names: from the map that exists, else
+        from the udev rules that create such maps at boot."""
+        if kernel_partition is not None:
+            current = kernel_partition["kernel_name"][len("/dev/mapper/"):]
+            middle = current[len(parent["map_name"]):-1]
+            if current.startswith(parent["map_name"]) and current.endswith("1"):
+                return middle if middle else None
+        return self.udev_kpartx_delimiter()[1]
 
     def read_table(self, device, sector_bytes):
         # Another node may have written the table: drop this node's cached copy first, or

@@ -15,7 +15,8 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import is_classic_o2cb
+from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
+    is_classic_o2cb, rename_problem)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import path_is_healthy
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
@@ -93,8 +94,14 @@ def node_problems(node, settings):
                         % (settings["target"], filesystem.get("label") or "(no label)",
                            wanted_label))
     problems.extend(mount_problems(node, settings))
+    problems.extend(rename_problems(node, settings))
     problems.extend(size_problems(node, filesystem, settings))
     return problems
+
+
+def rename_problems(node, settings):
+    problem = rename_problem(node["mount"], (node["filesystem"] or {}).get("uuid"))
+    return [problem] if problem else []
 
 
 def fstab_mounts_it(node, settings):

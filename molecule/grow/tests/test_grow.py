@@ -217,6 +217,49 @@ def test_check_mode_prints_the_plan_and_changes_nothing(nodes, lab, grown_again)
     assert sizes(nodes, lab) == before
 
 
+# ------------------------------------------------------------------ a node built by hand
+
+@pytest.fixture
+def node1_mounts_the_runbooks_map_name(nodes, lab):
+    """node1 as the runbook leaves it: the partition map named the way parted or a plain
+    `kpartx -a` name it (mpatha1; the lab's udev rules say mpatha-part1), the filesystem
+    mounted by that name. Renamed and mounted while unmounted (a rename under the mount would
+    make systemd unmount it); put back the same way afterwards."""
+    node1 = nodes["node1"]
+    system_name = node1.check_output("dmsetup info --columns --noheadings -o name %s",
+                                     partition_path(lab)).strip()
+    parent = node1.check_output("dmsetup info --columns --noheadings -o name %s",
+                                map_path(lab)).strip()
+    runbook_name = parent + ("p" if parent[-1].isdigit() else "") + "1"
+    node1.check_output("umount %s && dmsetup rename %s %s && mount -t ocfs2 /dev/mapper/%s %s",
+                       MOUNT_POINT, system_name, runbook_name, runbook_name, MOUNT_POINT)
+    try:
+        yield runbook_name, system_name
+    finally:
+        node1.run("umount %s", MOUNT_POINT)
+        node1.check_output("dmsetup rename %s %s && mount %s", runbook_name, system_name,
+                           MOUNT_POINT)
+
+
+def test_a_partition_map_udev_would_rename_stops_resize_and_site_before_any_change(
+        nodes, lab, grown_again, node1_mounts_the_runbooks_map_name):
+    runbook_name, system_name = node1_mounts_the_runbooks_map_name
+    remedy = (r"(?s)fatal: \[node1\].*node1: it mounts /srv/ocfs2 from the partition map %s, "
+              r"which this system's udev rules name %s: resizing the multipath map makes udev "
+              r"rename it, and systemd then unmounts /srv/ocfs2 on this node\. Rename it while "
+              r"it is unmounted.*dmsetup rename %s %s" % (runbook_name, system_name,
+                                                          runbook_name, system_name))
+    assert_refused(nodes, lab, [], remedy)
+    before = sizes(nodes, lab)
+    result = run_playbook("site.yml")
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert re.search(remedy, result.stdout), result.stdout[-3000:]
+    assert sizes(nodes, lab) == before
+    # Still mounted by its old name: nothing renamed it.
+    assert nodes["node1"].check_output("findmnt --noheadings --output SOURCE %s",
+                                       MOUNT_POINT).strip() == "/dev/mapper/" + runbook_name
+
+
 # ------------------------------------------------------------------ interrupted, run again
 
 def test_a_run_killed_after_the_partition_step_finishes_when_run_again(nodes, lab, grown_again):

@@ -8,8 +8,8 @@ from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     mount_points_by_number, parse_proc_mounts)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import parse_mounted_nodes
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    BlockDevices, aligned_end_sector, dm_relation, interpret_blkid_probe, parse_blkid_probe,
-    parse_kpartx_delimiter, parse_sfdisk_json, plan_kernel_refresh, plan_table,
+    BlockDevices, aligned_end_sector, dm_relation, interpret_blkid_probe, kpartx_map_name,
+    parse_blkid_probe, parse_kpartx_delimiter, partition_map_udev_name, parse_sfdisk_json, plan_kernel_refresh, plan_table,
     refuse_multipath_path, table_after_plan)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 from conftest import read_fixture
@@ -390,3 +390,25 @@ def test_the_filesystem_modules_refuse_a_path_of_a_multipath_map(tmp_path, monke
         lambda device: device.rsplit("/", 1)[-1]))
     with pytest.raises(ToolError, match="^/dev/sda is a path of multipath map mpatha"):
         Volume(FileRunner(), "/dev/sda")
+
+
+# ------------------------------------------------------------------ the name udev gives a partition map
+
+def test_kpartx_names_partitions_with_the_rules_delimiter_or_its_default():
+    assert kpartx_map_name("mpatha", 1, "-part") == "mpatha-part1"
+    assert kpartx_map_name("mpatha", 1, None) == "mpatha1"
+    # kpartx's default puts a "p" after a name that ends in a digit (a WWID-named map).
+    assert kpartx_map_name("35000c0ca1ab00001", 1, None) == "35000c0ca1ab00001p1"
+    assert kpartx_map_name("35000c0ca1ab00001", 2, "-part") == "35000c0ca1ab00001-part2"
+
+
+def test_the_udev_name_of_a_map_named_the_runbooks_way():
+    _found, delimiter = parse_kpartx_delimiter(read_fixture(
+        "multipath-tools-0.9.4/udev_60-kpartx.rules.txt"))
+    uuid = "part1-mpath-35000c0ca1ab00001"
+    assert partition_map_udev_name(uuid, "mpatha1", "mpatha", True, delimiter) == "mpatha-part1"
+    assert partition_map_udev_name(uuid, "mpatha-part1", "mpatha", True, delimiter) == \
+        "mpatha-part1"
+    # Rules without kpartx rename nothing; a map that is no multipath partition has no such name.
+    assert partition_map_udev_name(uuid, "mpatha1", "mpatha", False, None) is None
+    assert partition_map_udev_name("LVM-abc", "vg-lv", None, True, delimiter) is None

@@ -338,3 +338,31 @@ def test_a_classic_o2cb_filesystem_belongs_to_the_cluster():
     node = lab_node()
     node["filesystem"]["cluster_name"] = ""
     assert node_problems(node, SETTINGS) == []
+
+
+# ------------------------------------------------------------------ a map udev would rename
+
+def test_a_partition_map_named_the_runbooks_way_stops_the_resize_with_the_remedy():
+    """A hand-built node: the map named mpatha1 (parted, plain kpartx -a) where Debian's rules
+    say mpatha-part1. The resize's change event renames it and systemd unmounts the node."""
+    node = lab_node()
+    node["mount"].update(source="/dev/mapper/mpatha1", map_name="mpatha1",
+                         udev_name="mpatha-part1")
+    assert node_problems(node, SETTINGS) == [
+        "it mounts /srv/ocfs2 from the partition map mpatha1, which this system's udev rules "
+        "name mpatha-part1: resizing the multipath map makes udev rename it, and systemd then "
+        "unmounts /srv/ocfs2 on this node. Rename it while it is unmounted, one node at a time "
+        "with its VMs moved off: umount /srv/ocfs2; dmsetup rename mpatha1 mpatha-part1; make "
+        "/etc/fstab mount /srv/ocfs2 by UUID=4e20acb9-9f5d-4b55-a8fb-0e6a1a8ff9a2; mount "
+        "/srv/ocfs2 (or reboot the node, which names it mpatha-part1)"]
+    assert node_problems(node, settings(mode="offline"))[0].startswith(
+        "it mounts /srv/ocfs2 from the partition map mpatha1")
+
+
+def test_a_partition_map_with_the_systems_own_name_passes():
+    node = lab_node()
+    node["mount"].update(map_name="mpatha-part1", udev_name="mpatha-part1")
+    assert node_problems(node, SETTINGS) == []
+    # No kpartx in the udev rules, or not a multipath partition map: nothing renames it.
+    node["mount"].update(map_name="mpatha1", udev_name=None)
+    assert node_problems(node, SETTINGS) == []
