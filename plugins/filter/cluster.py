@@ -9,7 +9,7 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
     o2cb_timeout_problems, parse_ip_addresses, plan_cluster_heartbeat, plan_cluster_nodes,
-    render_cluster_conf)
+    render_cluster_conf, running_timeout_problems)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 
@@ -39,8 +39,14 @@ def o2cb_timeouts_problems(timeouts_by_host):
     return o2cb_timeout_problems(dict(timeouts_by_host))
 
 
+def o2cb_running_timeout_problems(members, wanted, cluster_name):
+    return running_timeout_problems(dict(wanted), dict(
+        (member["host"], member.get("timeouts") or {}) for member in members), cluster_name)
+
+
 class FilterModule(object):
     def filters(self):
         return {"cluster_nodes": cluster_nodes, "cluster_heartbeat": cluster_heartbeat,
                 "cluster_conf": cluster_conf,
-                "ip_addresses": ip_addresses, "o2cb_timeout_problems": o2cb_timeouts_problems}
+                "ip_addresses": ip_addresses, "o2cb_timeout_problems": o2cb_timeouts_problems,
+                "o2cb_running_timeout_problems": o2cb_running_timeout_problems}

@@ -379,6 +379,35 @@ def _on_hosts(problems):
     return ["%s: %s" % (", ".join(hosts), problem) for problem, hosts in hosts_by_problem.items()]
 
 
+def running_timeout_problems(wanted, running_by_host, cluster_name):
+    """The o2cb timeouts of `wanted` ({variable: value}, checked already) that differ from the
+    ones the running cluster uses, as sentences; [] when none does or the cluster runs nowhere.
+
+    `running_by_host` is {host: o2cb_info's timeouts} ({} where the cluster is not registered).
+    o2cb writes the timeouts into configfs only when the cluster starts: a node restarted with
+    other values than the running nodes cannot join them (the kernel: "Node 1 on device dm-1
+    has a dead count of 122000 ms, but our count is 62000 ms"), so a new value is refused
+    while the cluster runs anywhere.
+    """
+    problems = []
+    for variable, setting, _minimum, _maximum in O2CB_TIMEOUTS:
+        value = _whole_number(wanted.get(variable))
+        hosts_by_running = {}
+        for host in sorted(running_by_host):
+            running = (running_by_host[host] or {}).get(variable)
+            if running is not None and running != value:
+                hosts_by_running.setdefault(running, []).append(host)
+        for running, hosts in sorted(hosts_by_running.items()):
+            problems.append(
+                "%s is %s, but the O2CB cluster %s runs with %d on %s: o2cb applies the timeouts "
+                "only when the cluster starts, and a node restarted with another value than the "
+                "running nodes cannot join them. Set %s: %d to keep the running value, or change "
+                "it with the filesystem unmounted and the cluster offline on every node (%s)." % (
+                    variable, wanted.get(variable), cluster_name, running, ", ".join(hosts),
+                    variable, running, setting))
+    return problems
+
+
 def o2cb_timeout_problems(timeouts_by_host):
     """What is wrong with the o2cb timeouts, as sentences naming the variable and the hosts;
     [] when o2cb and the kernel will take them.

@@ -114,13 +114,23 @@ def _number(text, path, lineno, field):
     return int(text)
 
 
+# The o2cb timeouts a running cluster uses, in configfs, by the cluster role's variable names.
+CONFIGFS_TIMEOUTS = {
+    ("heartbeat", "dead_threshold"): "cluster_heartbeat_threshold",
+    ("idle_timeout_ms",): "cluster_idle_timeout_ms",
+    ("keepalive_delay_ms",): "cluster_keepalive_delay_ms",
+    ("reconnect_delay_ms",): "cluster_reconnect_delay_ms",
+}
+
+
 def parse_configfs(text, root=CONFIGFS_CLUSTERS):
     """Parse `grep -r -H . /sys/kernel/config/cluster` into {cluster name: registration}.
 
     Expects lines like "/sys/kernel/config/cluster/ocfs2lab/node/node1/num:1" and
     "/sys/kernel/config/cluster/ocfs2lab/heartbeat/mode:local". A registration is
     {"name", "heartbeat_mode", "nodes": [...], "heartbeat_regions": [...]}: the regions are the
-    heartbeat/<UUID>/ directories, one per active heartbeat (a mount in local mode).
+    heartbeat/<UUID>/ directories, one per active heartbeat (a mount in local mode); the
+    timeouts it runs with are {"cluster_heartbeat_threshold": 31, "cluster_idle_timeout_ms": ...}.
     """
     prefix = root.rstrip("/") + "/"
     clusters = {}
@@ -131,9 +141,12 @@ def parse_configfs(text, root=CONFIGFS_CLUSTERS):
         path, value = line[len(prefix):].split(":", 1)
         parts = path.split("/")
         cluster = clusters.setdefault(parts[0], {
-            "name": parts[0], "heartbeat_mode": "local", "nodes": [], "heartbeat_regions": []})
+            "name": parts[0], "heartbeat_mode": "local", "nodes": [], "heartbeat_regions": [],
+            "timeouts": {}})
         if parts[1:] == ["heartbeat", "mode"]:
             cluster["heartbeat_mode"] = value.strip()
+        elif tuple(parts[1:]) in CONFIGFS_TIMEOUTS and value.strip().isdigit():
+            cluster["timeouts"][CONFIGFS_TIMEOUTS[tuple(parts[1:])]] = int(value.strip())
         elif len(parts) == 4 and parts[1] == "heartbeat":
             if parts[2] not in cluster["heartbeat_regions"]:
                 cluster["heartbeat_regions"].append(parts[2])
@@ -359,6 +372,7 @@ def o2cb_report(found):
         "config_nodes": config_nodes(found),
         "config_heartbeat_mode": cluster["heartbeat_mode"] if cluster else None,
         "config_heartbeat_regions": cluster["heartbeat_regions"] if cluster else [],
+        "timeouts": registration.get("timeouts", {}) if registration else {},
     }
 
 

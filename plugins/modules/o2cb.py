@@ -178,6 +178,13 @@ config_heartbeat_regions:
   returned: always
   type: list
   elements: str
+timeouts:
+  description: The o2cb timeouts the registered cluster runs with (configfs), by the cluster
+    role's variable names; empty when the cluster is not registered on this node.
+  returned: always
+  type: dict
+  sample: {cluster_heartbeat_threshold: 61, cluster_idle_timeout_ms: 30000,
+           cluster_keepalive_delay_ms: 2000, cluster_reconnect_delay_ms: 2000}
 commands:
   description: The commands run, or that would run in check mode, as argv lists.
   returned: always

@@ -112,6 +112,14 @@ config_heartbeat_regions:
   returned: always
   type: list
   elements: str
+timeouts:
+  description: The o2cb timeouts the registered cluster runs with (configfs), by the cluster
+    role's variable names; empty when the cluster is not registered on this node. o2cb applies
+    them when the cluster starts.
+  returned: always
+  type: dict
+  sample: {cluster_heartbeat_threshold: 61, cluster_idle_timeout_ms: 30000,
+           cluster_keepalive_delay_ms: 2000, cluster_reconnect_delay_ms: 2000}
 """
 
 from ansible.module_utils.basic import AnsibleModule

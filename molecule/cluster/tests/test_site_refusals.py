@@ -106,6 +106,14 @@ def test_a_wrong_variable_stops_the_play_on_the_controller(nodes, scratch, argum
     assert_refused(nodes, scratch, arguments, message)
 
 
+def test_a_threshold_the_running_cluster_does_not_use(nodes, scratch):
+    # The cluster runs with 61 (site.yml's default); a restarted node with 45 would not join.
+    assert_refused(nodes, scratch, ["-e", "cluster_heartbeat_threshold=45"],
+                   r"cluster_heartbeat_threshold is 45, but the O2CB cluster ocfs2lab runs with "
+                   r"61 on node1, node2, node3: o2cb applies the timeouts only when the cluster "
+                   r"starts")
+
+
 def test_the_filesystem_mounted_elsewhere_is_not_mounted_a_second_time(nodes, scratch):
     assert_refused(nodes, scratch,
                    ["--tags", "filesystem", "-e", "filesystem_mount_point=/srv/elsewhere"],

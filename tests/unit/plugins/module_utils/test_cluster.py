@@ -3,7 +3,7 @@
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
     o2cb_timeout_problems, parse_ip_addresses, plan_cluster_heartbeat, plan_cluster_nodes,
-    render_cluster_conf)
+    render_cluster_conf, running_timeout_problems)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import (
     o2cb_report, parse_cluster_conf, parse_configfs)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
@@ -352,3 +352,37 @@ def test_a_value_that_is_no_number_at_all_is_named_not_crashed_on():
                                   "number")
     assert problems[1].startswith("cluster_reconnect_delay_ms differs between the nodes ([2000] "
                                   "on node1; 2000 on node2)")
+
+
+# ------------------------------------------------------------------ the running cluster's timeouts
+
+ROLE_TIMEOUTS = {"cluster_heartbeat_threshold": 61, "cluster_idle_timeout_ms": 30000,
+                 "cluster_keepalive_delay_ms": 2000, "cluster_reconnect_delay_ms": 2000}
+
+
+def running_timeouts(fixture="configfs_online.txt"):
+    """o2cb_info's timeouts on a node, from configfs captured in the lab."""
+    from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import parse_configfs
+    return parse_configfs(read_fixture("ocfs2-tools-1.8.7/" + fixture))["ocfs2lab"]["timeouts"]
+
+
+def test_a_threshold_the_running_cluster_does_not_use_is_refused():
+    """A cluster built by hand runs with the package's threshold, 31 (captured); the role's
+    default is 61, which a restarted node would start with and then not join the others."""
+    running = {"node1": running_timeouts(), "node2": running_timeouts(), "node3": {}}
+    assert running_timeout_problems(ROLE_TIMEOUTS, running, "ocfs2lab") == [
+        "cluster_heartbeat_threshold is 61, but the O2CB cluster ocfs2lab runs with 31 on node1, "
+        "node2: o2cb applies the timeouts only when the cluster starts, and a node restarted "
+        "with another value than the running nodes cannot join them. Set "
+        "cluster_heartbeat_threshold: 31 to keep the running value, or change it with the "
+        "filesystem unmounted and the cluster offline on every node (O2CB_HEARTBEAT_THRESHOLD)."]
+
+
+def test_the_running_values_or_a_cluster_running_nowhere_pass():
+    running = dict(ROLE_TIMEOUTS, cluster_heartbeat_threshold=31)
+    assert running_timeout_problems(running, {"node1": running_timeouts()}, "ocfs2lab") == []
+    # Offline everywhere (bare hosts, or a planned outage): the new values apply at the start.
+    assert running_timeout_problems(ROLE_TIMEOUTS, {"node1": {}, "node2": {}}, "ocfs2lab") == []
+    # Given as strings, as extra vars are.
+    assert running_timeout_problems(dict((key, str(value)) for key, value in running.items()),
+                                    {"node1": running_timeouts()}, "ocfs2lab") == []

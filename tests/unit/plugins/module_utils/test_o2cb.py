@@ -101,7 +101,10 @@ def test_parse_cluster_conf_refuses_a_non_numeric_node_number():
 def test_parse_configfs_online_cluster():
     assert configfs("configfs_online.txt") == {"ocfs2lab": {
         "name": "ocfs2lab", "heartbeat_mode": "local", "heartbeat_regions": [],
-        "nodes": [local(NODE1, True), local(NODE2, False)]}}
+        "nodes": [local(NODE1, True), local(NODE2, False)],
+        # The package's defaults, as a cluster built by hand runs.
+        "timeouts": {"cluster_heartbeat_threshold": 31, "cluster_idle_timeout_ms": 30000,
+                     "cluster_keepalive_delay_ms": 2000, "cluster_reconnect_delay_ms": 2000}}}
 
 
 def test_parse_configfs_mounted_cluster_has_an_active_region():
@@ -385,7 +388,8 @@ def test_report_of_a_node_where_the_stack_is_not_loaded():
     state = found(conf_fixture=None, configfs_fixture="configfs_stack_not_loaded.txt")
     assert o2cb_report(state) == {"cluster_name": "ocfs2lab", "online": False,
                                   "heartbeat_mode": None, "nodes": [], "config_nodes": [],
-                                  "config_heartbeat_mode": None, "config_heartbeat_regions": []}
+                                  "config_heartbeat_mode": None, "config_heartbeat_regions": [],
+                                  "timeouts": {}}
 
 
 # Report, diff and the check after running
@@ -396,7 +400,9 @@ def test_report_of_online_cluster():
         "cluster_name": "ocfs2lab", "online": True, "heartbeat_mode": "local",
         "nodes": [local(NODE1, True), local(NODE2, False)],
         "config_nodes": [local(NODE1, True), local(NODE2, False)],
-        "config_heartbeat_mode": "local", "config_heartbeat_regions": []}
+        "config_heartbeat_mode": "local", "config_heartbeat_regions": [],
+        "timeouts": {"cluster_heartbeat_threshold": 31, "cluster_idle_timeout_ms": 30000,
+                     "cluster_keepalive_delay_ms": 2000, "cluster_reconnect_delay_ms": 2000}}
 
 
 def test_report_of_offline_cluster_takes_heartbeat_mode_from_cluster_conf():
