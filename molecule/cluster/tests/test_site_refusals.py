@@ -7,7 +7,7 @@ a scratch disk."""
 import re
 
 import pytest
-from labcheck import run_site
+from labcheck import map_paths, multipath_map, run_site
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +73,15 @@ def test_a_lun_device_missing_on_some_hosts(nodes, scratch):
         nodes["node1"].check_output("rm -f /dev/lab-only-on-node1")
 
 
+def test_one_path_of_the_multipath_lun_is_refused_naming_the_map(nodes, lab, scratch):
+    # One SCSI path of LUN 1 as node1 names it (/dev/sdb or so): writing through it would go
+    # behind multipathd's back.
+    path = map_paths(multipath_map(nodes["node1"], lab["luns"][0]["wwid"]))[0]["dev"]
+    assert_refused(nodes, scratch, ["--tags", "filesystem", "-e", "filesystem_device=/dev/" + path],
+                   r"/dev/%s is a path of multipath map \S+ \(WWID \w+, dm-\d+\): multipathd "
+                   r"owns it.*/dev/disk/by-id/dm-uuid-mpath-" % path)
+
+
 def test_a_lun_that_holds_another_filesystem(nodes, scratch):
     nodes["node1"].check_output("mkfs.ext4 -q -F %s", scratch)
     assert_refused(nodes, scratch, ["--tags", "filesystem", "-e", "filesystem_device=" + scratch],
@@ -112,6 +121,27 @@ def test_a_threshold_the_running_cluster_does_not_use(nodes, scratch):
                    r"cluster_heartbeat_threshold is 45, but the O2CB cluster ocfs2lab runs with "
                    r"61 on node1, node2, node3: o2cb applies the timeouts only when the cluster "
                    r"starts")
+
+
+def test_a_kernel_reboot_while_a_vm_has_files_open_on_the_filesystem(nodes, scratch):
+    # A process on node2 holding a file open under the mount point, as a VM holds its disk;
+    # no host may reboot (the kernel release asked for is not even installed).
+    node2 = nodes["node2"]
+    node2.check_output("touch /srv/ocfs2/vm-disk.img && systemd-run --unit=lab-vm --collect "
+                       "--property=StandardInput=file:/srv/ocfs2/vm-disk.img sleep 600")
+    try:
+        boot_ids = dict((name, node.check_output("cat /proc/sys/kernel/random/boot_id"))
+                        for name, node in nodes.items())
+        assert_refused(nodes, scratch,
+                       ["--tags", "install", "-e", "install_kernel_release=0.0.0-lab-none"],
+                       r"node2 would reboot into kernel 0\.0\.0-lab-none, but 1 file\(s\) are "
+                       r"open under /srv/ocfs2 \(VMs or other programs, e\.g\. "
+                       r"/srv/ocfs2/vm-disk\.img\)\. Move the VMs off this host first")
+        assert boot_ids == dict((name, node.check_output("cat /proc/sys/kernel/random/boot_id"))
+                                for name, node in nodes.items())
+    finally:
+        node2.run("systemctl stop lab-vm")
+        node2.run("rm -f /srv/ocfs2/vm-disk.img")
 
 
 def test_the_filesystem_mounted_elsewhere_is_not_mounted_a_second_time(nodes, scratch):
