@@ -75,6 +75,9 @@ REPO = LAB_TOOL.parent.parent
 DEFAULT = "linear"
 FAST = "mitogen_linear"
 STRATEGY_PLUGINS = REPO / ".build" / "strategy"
+# Mitogen's connection timeout covers starting its Python on the node, which takes longer than
+# Ansible's default 10 s on an emulated node that is busy (seen: "Connection timed out").
+MITOGEN_CONNECT_TIMEOUT = "120"
 
 
 def playbook_env(strategy=FAST):
@@ -84,7 +87,8 @@ def playbook_env(strategy=FAST):
     env.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_FORCE_COLOR="false",
                ANSIBLE_NOCOLOR="true")
     if strategy != DEFAULT:
-        env.update(ANSIBLE_STRATEGY_PLUGINS=str(STRATEGY_PLUGINS), ANSIBLE_STRATEGY=strategy)
+        env.update(ANSIBLE_STRATEGY_PLUGINS=str(STRATEGY_PLUGINS), ANSIBLE_STRATEGY=strategy,
+                   ANSIBLE_TIMEOUT=MITOGEN_CONNECT_TIMEOUT)
     return env
 
 
