@@ -1,13 +1,16 @@
-"""resize.yml on the lab, checked by behaviour. Converge grew the LUN by 1 GiB and ran
-resize.yml online while a writer on every node wrote, read back and checksummed a file every
-200 ms. Then, in file order: resize.yml again changing nothing, the online result and the
-writers, the
-refusals and check mode (with the LUN grown again, so there is work they must not do), a run
-killed after the partition step and run again, the offline mode, a filesystem on the whole
-multipath device of LUN 2 (the cluster scenario's scratch disk), and fsck.ocfs2 with every node
+"""A cluster built by hand, adopted by site.yml and grown by resize.yml on the lab, checked
+by behaviour. The side effect built it the runbook's way and wrote data with its checksum.
+Then, in file order: the LUN grows on the SAN; resize.yml and site.yml refuse the map names udev
+would rename, and the per-node rename they print is done; site.yml refuses the partition's
+name, then adopts the cluster while a writer on every node writes, and changes nothing when run
+again; resize.yml grows the filesystem online while the writers write, and again as a control
+that grows nothing; then the refusals and check mode (with the LUN grown again, so there is
+work they must not do), a run killed after the partition step and run again, the offline mode,
+a filesystem on the whole multipath device of LUN 2, and fsck.ocfs2 with every node
 unmounted."""
 
 import json
+import pathlib
 import re
 import time
 
@@ -105,28 +108,205 @@ def assert_recap(output, changed):
             assert (counts["changed"] > 0) == changed or host == "localhost", (host, recap)
 
 
-# ------------------------------------------------------------------ online (converge)
+# ------------------------------------------------------------------ a cluster built by hand
 
-def test_resize_yml_again_changes_nothing(nodes):
-    # Molecule's idempotence step, while the writers still write, with the lab's fast strategy
-    # (converge ran resize.yml with Ansible's default one).
-    assert_nothing_changed(run_playbook("resize.yml"))
+# What the operator's inventory says of the hand-built cluster (the side effect built it).
+RUNBOOK_VARS = ["-e", "@" + str(pathlib.Path(__file__).resolve().parent.parent
+                                / "vars" / "runbook-cluster.yml")]
+# The commands that show what site.yml or resize.yml could change on a node: the registered
+# nodes, the mount (source and device number), the filesystem's UUID, the files they write.
+STATE_COMMAND = (
+    "for node in /sys/kernel/config/cluster/*/node/*; do "
+    "echo registered $(basename $node) $(cat $node/num); done; "
+    "findmnt --noheadings --output SOURCE,MAJ:MIN %s; blkid -s UUID -o value %s; "
+    "sha256sum /etc/ocfs2/cluster.conf /etc/default/o2cb /etc/fstab /etc/multipath.conf")
 
 
-def test_online_every_node_sees_the_grown_lun_and_filesystem_while_mounted(nodes, lab):
-    assert_grown_everywhere(nodes, lab, lun(lab)["size_bytes"])
+def run(playbook, *arguments, **options):
+    """A playbook run with the operator's inventory for this cluster (RUNBOOK_VARS)."""
+    return run_playbook(playbook, *(RUNBOOK_VARS + list(arguments)), **options)
 
 
-def test_online_writers_saw_no_io_error_and_their_data_reads_back(nodes):
-    results = dict((name, stop_writer(node, "fs-probe")) for name, node in nodes.items())
-    for name, result in results.items():
-        print("%s: %d writes, longest interval between two completed writes %.2f s at %.0f s"
-              % (name, result["iterations"], result["longest_gap_s"], result["longest_gap_at_s"]))
-        assert result["errors"] == [], (name, result["errors"][:5])
-        # converge and the run that changed nothing took minutes: the writer ran through both.
-        assert result["iterations"] > 300, (name, result)
+def node_state(node, lab):
+    return node.check_output(STATE_COMMAND, MOUNT_POINT, partition_path(lab))
+
+
+def mounted_filesystem(state):
+    """The mount's source and device number, and the filesystem's UUID, from node_state."""
+    return [line for line in state.splitlines()
+            if not line.startswith("registered") and " /etc/" not in line]
+
+
+def registered_numbers(state):
+    return dict(re.findall(r"^registered (\S+) (\d+)$", state, re.MULTILINE))
+
+
+def cluster_conf_numbers(node):
+    """{node name: number} of the nodes in /etc/ocfs2/cluster.conf."""
+    stanzas = node.check_output("cat /etc/ocfs2/cluster.conf").split("node:")[1:]
+    return dict((re.search(r"name = (\S+)", stanza).group(1),
+                 re.search(r"number = (\d+)", stanza).group(1)) for stanza in stanzas)
+
+
+def lun_map_name(node, lab):
+    return node.check_output("dmsetup info --columns --noheadings -o name %s",
+                             map_path(lab)).strip()
+
+
+@pytest.fixture(scope="module")
+def grown_by_the_san(nodes, lab):
+    """The LUN grown by 1 GiB before the cluster is adopted: the refusals have work they must
+    not do, and resize.yml grows it after the adoption."""
+    return grow_lun()
+
+
+def test_resize_and_site_refuse_the_runbooks_map_names_before_any_change(nodes, lab,
+                                                                        grown_by_the_san):
+    numbers = dict((name, str(3 + 2 * index)) for index, name in enumerate(sorted(nodes)))
+    before = dict((name, node_state(node, lab)) for name, node in nodes.items())
+    remedies = []
+    for name, node in nodes.items():
+        # The cluster as the runbook left it: its own node numbers, registered, and the
+        # partition mounted from the name a plain `kpartx -a` gives it.
+        assert registered_numbers(before[name]) == numbers, (name, before[name])
+        assert cluster_conf_numbers(node) == numbers, name
+        runbook_name = lun_map_name(node, lab) + "1"
+        assert mounted_filesystem(before[name])[0].startswith("/dev/mapper/%s " % runbook_name), (
+            name, before[name])
+        # The [ERROR] line Ansible prints for the failed assert, unwrapped.
+        remedies.append(
+            r"%s: it mounts /srv/ocfs2 from the partition map %s, which this system's udev "
+            r"rules name %s-part1: resizing the multipath map makes udev rename it, and systemd "
+            r"then unmounts /srv/ocfs2 on this node\. Rename it while it is unmounted.*"
+            r"dmsetup rename %s %s-part1" % (name, runbook_name, runbook_name[:-1],
+                                             runbook_name, runbook_name[:-1]))
+    for playbook in ["resize.yml", "site.yml"]:
+        result = run(playbook)
+        assert result.returncode != 0, (playbook, result.stdout[-3000:])
+        for remedy in remedies:
+            assert re.search(remedy, result.stdout), (playbook, remedy, result.stdout[-3000:])
+        assert dict((name, node_state(node, lab)) for name, node in nodes.items()) == before, (
+            playbook)
+
+
+@pytest.fixture(scope="module")
+def renamed_as_the_refusal_says(nodes, lab, grown_by_the_san):
+    """The remedy the refusal prints, done on one node at a time: unmount, rename the map,
+    fstab by UUID, mount."""
+    uuid = nodes["node1"].check_output("blkid -s UUID -o value %s", partition_path(lab)).strip()
+    for name in sorted(nodes):
+        node = nodes[name]
+        system_name = lun_map_name(node, lab) + "-part1"
+        runbook_name = system_name[:-len("-part1")] + "1"
+        node.check_output("umount %s && dmsetup rename %s %s", MOUNT_POINT, runbook_name,
+                          system_name)
+        node.check_output("sed -i 's|^/dev/mapper/%s |UUID=%s |' /etc/fstab && "
+                          "systemctl daemon-reload && mount %s", runbook_name, uuid, MOUNT_POINT)
+    return uuid
+
+
+def test_site_refuses_the_runbooks_partition_name_before_any_change(nodes, lab,
+                                                                   renamed_as_the_refusal_says):
+    before = dict((name, node_state(node, lab)) for name, node in nodes.items())
+    # The operator's inventory without the partition's name.
+    for playbook, arguments, variable in [
+            ("site.yml", ["-e", "cluster_heartbeat_threshold=31"], "filesystem_partition_name"),
+            ("resize.yml", [], "resize_partition_name")]:
+        result = run_playbook(playbook, *arguments)
+        assert result.returncode != 0, (playbook, result.stdout[-3000:])
+        assert re.search(r"node1: partition 1 of %s is named 'primary', not 'ocfs2'; refusing "
+                         r"to change it\..*%s.*Nothing was changed\."
+                         % (re.escape(map_path(lab)), variable), result.stdout), (
+            playbook, result.stdout[-3000:])
+        assert all(counts["changed"] == 0 for counts in play_recap(result.stdout).values()), (
+            playbook, result.stdout[-3000:])
+        assert dict((name, node_state(node, lab)) for name, node in nodes.items()) == before
+
+
+def test_site_adopts_the_cluster_without_unmount_renumbering_or_mkfs(nodes, lab,
+                                                                    renamed_as_the_refusal_says):
+    uuid = renamed_as_the_refusal_says
+    before = dict((name, node_state(node, lab)) for name, node in nodes.items())
+    since = dict((name, node.check_output("date +%s").strip()) for name, node in nodes.items())
+    for name, node in nodes.items():
+        start_writer(node, "fs-probe-adopt", "%s/adopt-%s" % (TEST_DIR, name))
+    result = run("site.yml")
+    writers = dict((name, stop_writer(node, "fs-probe-adopt")) for name, node in nodes.items())
+    assert result.returncode == 0, result.stdout[-3000:]
+    for name, node in nodes.items():
+        after = node_state(node, lab)
+        assert registered_numbers(after) == registered_numbers(before[name]), (name, after)
+        assert cluster_conf_numbers(node) == registered_numbers(before[name]), name
+        # The same device mounted all along (source and device number), the same filesystem.
+        assert mounted_filesystem(after) == mounted_filesystem(before[name]), (name, after)
+        assert writers[name]["errors"] == [] and writers[name]["iterations"] > 50, (
+            name, writers[name])
+        unmounts = node.check_output(
+            "journalctl --since @%s --no-pager --output cat | "
+            "grep -E 'Unmounting|srv-ocfs2.mount: Deactivated' || true", since[name])
+        assert unmounts == "", (name, unmounts)
+        assert node.check_output("findmnt --fstab --noheadings --output SOURCE %s",
+                                 MOUNT_POINT).strip() == "UUID=" + uuid, name
+    assert_manifests_verify_on_another_node(
+        nodes, dict((name, "%s/adopt-%s" % (TEST_DIR, name)) for name in nodes))
+
+
+def test_site_run_again_on_the_adopted_cluster_changes_nothing(nodes):
+    assert_nothing_changed(run("site.yml"))
+
+
+# ------------------------------------------------------------------ online, as users run it
+
+def resize_with_writers(nodes, name):
+    """resize.yml with Ansible's default strategy while a writer on every node writes, reads
+    back and checksums a file every 200 ms: the run and each node's writer summary."""
+    for node_name, node in nodes.items():
+        start_writer(node, name, "%s/%s-%s" % (TEST_DIR, name, node_name))
+    result = run("resize.yml", strategy=DEFAULT)
+    writers = dict((node_name, stop_writer(node, name)) for node_name, node in nodes.items())
+    return result, writers
+
+
+@pytest.fixture(scope="module")
+def online_grow(nodes, grown_by_the_san):
+    return resize_with_writers(nodes, "online")
+
+
+@pytest.fixture(scope="module")
+def control_run(nodes, online_grow):
+    """The same run again, with nothing to grow."""
+    return resize_with_writers(nodes, "control")
+
+
+def test_online_every_node_sees_the_grown_lun_and_filesystem_while_mounted(nodes, lab,
+                                                                          online_grow):
+    result, _writers = online_grow
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert_grown_everywhere(nodes, lab, lun_size())
+
+
+def test_online_writers_saw_no_io_error_and_their_data_reads_back(nodes, online_grow):
+    _result, writers = online_grow
+    for name, writer in writers.items():
+        assert writer["errors"] == [], (name, writer["errors"][:5])
+        assert writer["iterations"] > 50, (name, writer)
     assert_manifests_verify_on_another_node(
         nodes, dict((name, "%s/online-%s" % (TEST_DIR, name)) for name in nodes))
+
+
+def test_resize_yml_again_changes_nothing_and_the_grow_stalled_no_longer_than_it(
+        online_grow, control_run):
+    result, control = control_run
+    assert_nothing_changed(result)
+    _result, grow = online_grow
+    for name in sorted(grow):
+        print("%s: longest interval between two completed writes: %.2f s growing, %.2f s in "
+              "the control run" % (name, grow[name]["longest_gap_s"],
+                                   control[name]["longest_gap_s"]))
+        assert control[name]["errors"] == [], (name, control[name]["errors"][:5])
+    for name in grow:
+        assert grow[name]["longest_gap_s"] <= control[name]["longest_gap_s"] + 0.5, (
+            name, grow[name], control[name])
 
 
 def test_data_written_before_the_resize_is_intact_on_every_node(nodes):
@@ -145,7 +325,7 @@ def grown_again(nodes, lab):
 
 def assert_refused(nodes, lab, arguments, message):
     before = sizes(nodes, lab)
-    result = run_playbook("resize.yml", *arguments)
+    result = run("resize.yml", *arguments)
     assert result.returncode != 0, result.stdout[-3000:]
     assert re.search(message, result.stdout), result.stdout[-3000:]
     assert sizes(nodes, lab) == before
@@ -201,7 +381,7 @@ def test_a_node_that_does_not_answer_stops_the_play_before_any_change(nodes, lab
 
 def test_check_mode_prints_the_plan_and_changes_nothing(nodes, lab, grown_again):
     before = sizes(nodes, lab)
-    result = run_playbook("resize.yml", "--check", "--diff")
+    result = run("resize.yml", "--check", "--diff")
     assert result.returncode == 0, result.stdout[-3000:]
     # The plan as the debug task prints it, whatever the line wrapping.
     printed = " ".join(result.stdout.split())
@@ -217,60 +397,17 @@ def test_check_mode_prints_the_plan_and_changes_nothing(nodes, lab, grown_again)
     assert sizes(nodes, lab) == before
 
 
-# ------------------------------------------------------------------ a node built by hand
-
-@pytest.fixture
-def node1_mounts_the_runbooks_map_name(nodes, lab):
-    """node1 as the runbook leaves it: the partition map named the way parted or a plain
-    `kpartx -a` name it (mpatha1; the lab's udev rules say mpatha-part1), the filesystem
-    mounted by that name. Renamed and mounted while unmounted (a rename under the mount would
-    make systemd unmount it); put back the same way afterwards."""
-    node1 = nodes["node1"]
-    system_name = node1.check_output("dmsetup info --columns --noheadings -o name %s",
-                                     partition_path(lab)).strip()
-    parent = node1.check_output("dmsetup info --columns --noheadings -o name %s",
-                                map_path(lab)).strip()
-    runbook_name = parent + ("p" if parent[-1].isdigit() else "") + "1"
-    node1.check_output("umount %s && dmsetup rename %s %s && mount -t ocfs2 /dev/mapper/%s %s",
-                       MOUNT_POINT, system_name, runbook_name, runbook_name, MOUNT_POINT)
-    try:
-        yield runbook_name, system_name
-    finally:
-        node1.run("umount %s", MOUNT_POINT)
-        node1.check_output("dmsetup rename %s %s && mount %s", runbook_name, system_name,
-                           MOUNT_POINT)
-
-
-def test_a_partition_map_udev_would_rename_stops_resize_and_site_before_any_change(
-        nodes, lab, grown_again, node1_mounts_the_runbooks_map_name):
-    runbook_name, system_name = node1_mounts_the_runbooks_map_name
-    # The [ERROR] line Ansible prints for the failed assert, unwrapped.
-    remedy = (r"node1: it mounts /srv/ocfs2 from the partition map %s, "
-              r"which this system's udev rules name %s: resizing the multipath map makes udev "
-              r"rename it, and systemd then unmounts /srv/ocfs2 on this node\. Rename it while "
-              r"it is unmounted.*dmsetup rename %s %s" % (runbook_name, system_name,
-                                                          runbook_name, system_name))
-    assert_refused(nodes, lab, [], remedy)
-    before = sizes(nodes, lab)
-    result = run_playbook("site.yml")
-    assert result.returncode != 0, result.stdout[-3000:]
-    assert re.search(remedy, result.stdout), result.stdout[-3000:]
-    assert sizes(nodes, lab) == before
-    # Still mounted by its old name: nothing renamed it.
-    assert nodes["node1"].check_output("findmnt --noheadings --output SOURCE %s",
-                                       MOUNT_POINT).strip() == "/dev/mapper/" + runbook_name
-
-
 # ------------------------------------------------------------------ interrupted, run again
 
 def test_a_run_killed_after_the_partition_step_finishes_when_run_again(nodes, lab, grown_again):
     kill_playbook_at("resize.yml",
-                     "TASK [ocfs2.cluster.resize : Make every node's kernel see the grown partition")
+                     "TASK [ocfs2.cluster.resize : Make every node's kernel see the grown partition",
+                     *RUNBOOK_VARS)
     interrupted = sizes(nodes, lab)
     assert all(node["map"] == grown_again for node in interrupted.values()), interrupted
     assert all(node["filesystem"] < grown_again - GIB for node in interrupted.values()), (
         "the filesystem grew before the kill", interrupted)
-    result = run_playbook("resize.yml")
+    result = run("resize.yml")
     assert result.returncode == 0, result.stdout[-3000:]
     assert_recap(result.stdout, changed=None)
     assert_grown_everywhere(nodes, lab, grown_again)
@@ -281,7 +418,7 @@ def test_a_run_killed_after_the_partition_step_finishes_when_run_again(nodes, la
 def test_offline_mode_grows_with_the_other_nodes_unmounted_then_mounts_them_again(nodes, lab):
     size = grow_lun()
     start_writer(nodes["node1"], "fs-probe-offline", TEST_DIR + "/offline-node1")
-    result = run_playbook("resize.yml", "-e", "resize_mode=offline", strategy=DEFAULT)
+    result = run("resize.yml", "-e", "resize_mode=offline", strategy=DEFAULT)
     writer = stop_writer(nodes["node1"], "fs-probe-offline")
     assert result.returncode == 0, result.stdout[-3000:]
     assert task_results(result.stdout, "Unmount the filesystem on every node but the first") == {
@@ -292,7 +429,7 @@ def test_offline_mode_grows_with_the_other_nodes_unmounted_then_mounts_them_agai
 
 
 def test_offline_mode_with_nothing_to_grow_changes_nothing(nodes, lab):
-    result = run_playbook("resize.yml", "-e", "resize_mode=offline")
+    result = run("resize.yml", "-e", "resize_mode=offline")
     assert result.returncode == 0, result.stdout[-3000:]
     assert_recap(result.stdout, changed=False)
     assert "Nothing to grow" in result.stdout
@@ -326,7 +463,7 @@ def whole_device_filesystem(nodes, lab):
 def test_a_filesystem_on_the_whole_multipath_device_grows_online(nodes, whole_device_filesystem):
     device = whole_device_filesystem
     size = grow_lun(1)
-    result = run_playbook("resize.yml", "-e", "resize_device=" + device,
+    result = run("resize.yml", "-e", "resize_device=" + device,
                           "-e", "resize_partitioned=false",
                           "-e", "resize_mount_point=" + WHOLE_MOUNT_POINT,
                           "-e", "resize_filesystem_label=lab-whole")
