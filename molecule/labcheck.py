@@ -70,9 +70,9 @@ REPO = LAB_TOOL.parent.parent
 # Ansible's default strategy, the one users run: a task costs 3.5 to 5 s of Python start-up
 # and imports on an emulated node. Mitogen's keeps one interpreter per node (about 0.5 s a
 # task, `make bench-lab`). The suite runs site.yml from bare hosts (the cluster scenario's
-# converge) and resize.yml online and offline (the grow scenario's online grow and its control
-# run, its offline tests) with DEFAULT; every other run (idempotence, refusals, the adoption,
-# test setup) with FAST.
+# converge) and resize.yml online (the grow scenario's online grow and its control run) with
+# DEFAULT; every other run (idempotence, refusals, the adoption, the offline mode, test setup)
+# with FAST.
 DEFAULT = "linear"
 FAST = "mitogen_linear"
 STRATEGY_PLUGINS = REPO / ".build" / "strategy"

@@ -421,7 +421,7 @@ def test_a_run_killed_after_the_partition_step_finishes_when_run_again(nodes, la
 def test_offline_mode_grows_with_the_other_nodes_unmounted_then_mounts_them_again(nodes, lab):
     size = grow_lun()
     start_writer(nodes["node1"], "fs-probe-offline", TEST_DIR + "/offline-node1")
-    result = run("resize.yml", "-e", "resize_mode=offline", strategy=DEFAULT)
+    result = run("resize.yml", "-e", "resize_mode=offline")
     writer = stop_writer(nodes["node1"], "fs-probe-offline")
     assert result.returncode == 0, result.stdout[-3000:]
     assert task_results(result.stdout, "Unmount the filesystem on every node but the first") == {
