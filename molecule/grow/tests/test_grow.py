@@ -151,9 +151,16 @@ def cluster_conf_numbers(node):
                  re.search(r"number = (\d+)", stanza).group(1)) for stanza in stanzas)
 
 
-def lun_map_name(node, lab):
-    return node.check_output("dmsetup info --columns --noheadings -o name %s",
-                             map_path(lab)).strip()
+def states(nodes, lab):
+    return dict((name, node_state(node, lab)) for name, node in nodes.items())
+
+
+def partition_map_names(node, lab):
+    """The partition map's name as a plain `kpartx -a` gives it (mpatha1), and as this
+    system's udev rules give it (mpatha-part1)."""
+    parent = node.check_output("dmsetup info --columns --noheadings -o name %s",
+                               map_path(lab)).strip()
+    return parent + "1", parent + "-part1"
 
 
 @pytest.fixture(scope="module")
@@ -166,30 +173,29 @@ def grown_by_the_san(nodes, lab):
 def test_resize_and_site_refuse_the_runbooks_map_names_before_any_change(nodes, lab,
                                                                         grown_by_the_san):
     numbers = dict((name, str(3 + 2 * index)) for index, name in enumerate(sorted(nodes)))
-    before = dict((name, node_state(node, lab)) for name, node in nodes.items())
+    before = states(nodes, lab)
     remedies = []
     for name, node in nodes.items():
         # The cluster as the runbook left it: its own node numbers, registered, and the
         # partition mounted from the name a plain `kpartx -a` gives it.
         assert registered_numbers(before[name]) == numbers, (name, before[name])
         assert cluster_conf_numbers(node) == numbers, name
-        runbook_name = lun_map_name(node, lab) + "1"
+        runbook_name, system_name = partition_map_names(node, lab)
         assert mounted_filesystem(before[name])[0].startswith("/dev/mapper/%s " % runbook_name), (
             name, before[name])
         # The [ERROR] line Ansible prints for the failed assert, unwrapped.
         remedies.append(
             r"%s: it mounts /srv/ocfs2 from the partition map %s, which this system's udev "
-            r"rules name %s-part1: resizing the multipath map makes udev rename it, and systemd "
+            r"rules name %s: resizing the multipath map makes udev rename it, and systemd "
             r"then unmounts /srv/ocfs2 on this node\. Rename it while it is unmounted.*"
-            r"dmsetup rename %s %s-part1" % (name, runbook_name, runbook_name[:-1],
-                                             runbook_name, runbook_name[:-1]))
+            r"dmsetup rename %s %s" % (name, runbook_name, system_name, runbook_name,
+                                       system_name))
     for playbook in ["resize.yml", "site.yml"]:
         result = run(playbook)
         assert result.returncode != 0, (playbook, result.stdout[-3000:])
         for remedy in remedies:
             assert re.search(remedy, result.stdout), (playbook, remedy, result.stdout[-3000:])
-        assert dict((name, node_state(node, lab)) for name, node in nodes.items()) == before, (
-            playbook)
+        assert states(nodes, lab) == before, playbook
 
 
 @pytest.fixture(scope="module")
@@ -199,8 +205,7 @@ def renamed_as_the_refusal_says(nodes, lab, grown_by_the_san):
     uuid = nodes["node1"].check_output("blkid -s UUID -o value %s", partition_path(lab)).strip()
     for name in sorted(nodes):
         node = nodes[name]
-        system_name = lun_map_name(node, lab) + "-part1"
-        runbook_name = system_name[:-len("-part1")] + "1"
+        runbook_name, system_name = partition_map_names(node, lab)
         node.check_output("umount %s && dmsetup rename %s %s", MOUNT_POINT, runbook_name,
                           system_name)
         node.check_output("sed -i 's|^/dev/mapper/%s |UUID=%s |' /etc/fstab && "
@@ -210,7 +215,7 @@ def renamed_as_the_refusal_says(nodes, lab, grown_by_the_san):
 
 def test_site_refuses_the_runbooks_partition_name_before_any_change(nodes, lab,
                                                                    renamed_as_the_refusal_says):
-    before = dict((name, node_state(node, lab)) for name, node in nodes.items())
+    before = states(nodes, lab)
     # The operator's inventory without the partition's name.
     for playbook, arguments, variable in [
             ("site.yml", ["-e", "cluster_heartbeat_threshold=31"], "filesystem_partition_name"),
@@ -223,13 +228,13 @@ def test_site_refuses_the_runbooks_partition_name_before_any_change(nodes, lab,
             playbook, result.stdout[-3000:])
         assert all(counts["changed"] == 0 for counts in play_recap(result.stdout).values()), (
             playbook, result.stdout[-3000:])
-        assert dict((name, node_state(node, lab)) for name, node in nodes.items()) == before
+        assert states(nodes, lab) == before, playbook
 
 
 def test_site_adopts_the_cluster_without_unmount_renumbering_or_mkfs(nodes, lab,
                                                                     renamed_as_the_refusal_says):
     uuid = renamed_as_the_refusal_says
-    before = dict((name, node_state(node, lab)) for name, node in nodes.items())
+    before = states(nodes, lab)
     since = dict((name, node.check_output("date +%s").strip()) for name, node in nodes.items())
     for name, node in nodes.items():
         start_writer(node, "fs-probe-adopt", "%s/adopt-%s" % (TEST_DIR, name))
@@ -467,9 +472,9 @@ def test_a_filesystem_on_the_whole_multipath_device_grows_online(nodes, whole_de
     device = whole_device_filesystem
     size = grow_lun(1)
     result = run("resize.yml", "-e", "resize_device=" + device,
-                          "-e", "resize_partitioned=false",
-                          "-e", "resize_mount_point=" + WHOLE_MOUNT_POINT,
-                          "-e", "resize_filesystem_label=lab-whole")
+                 "-e", "resize_partitioned=false",
+                 "-e", "resize_mount_point=" + WHOLE_MOUNT_POINT,
+                 "-e", "resize_filesystem_label=lab-whole")
     assert result.returncode == 0, result.stdout[-3000:]
     assert set(task_results(result.stdout, "Grow the partition to the end of the LUN, on the "
                             "first node").values()) == {"skipping"}, result.stdout[-5000:]
