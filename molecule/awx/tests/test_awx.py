@@ -1,0 +1,160 @@
+"""The collection run from AWX, reproduced: every job launched from its job template by
+tools/awx-job, which builds the private data directory as AWX does (project synced from a Galaxy
+server, the inventory script, survey answers as !unsafe extra vars, the template's options in
+env/cmdline, AWX's environment) and runs ansible-runner transmit | worker | process with the
+worker at /runner. AWX itself cannot run here (README, "Run it from AWX").
+
+In file order, on the lab the side effect left bare: the build job with a survey answer; the
+status job; the LUN grown by the SAN; the plan job (check mode); a bad survey answer and a
+Jinja survey answer, each stopping before any change with a message naming the variable; the
+grow job."""
+
+import glob
+import json
+import os
+import re
+import subprocess
+
+import pytest
+from labcheck import FAST, MITOGEN_CONNECT_TIMEOUT, REPO, STRATEGY_PLUGINS, block_size_bytes, run_lab
+
+MOUNT_POINT = "/srv/ocfs2"
+LABEL = "awxlab"
+GIB = 1 << 30
+# The jobs prove their inputs and outcome, not their timing: Mitogen's strategy, given as AWX's
+# job settings give extra environment variables (AWX_TASK_ENV).
+JOB_ENV = ["ANSIBLE_STRATEGY=" + FAST, "ANSIBLE_STRATEGY_PLUGINS=%s" % STRATEGY_PLUGINS,
+           "ANSIBLE_TIMEOUT=" + MITOGEN_CONNECT_TIMEOUT]
+# A Jinja expression that leaves a trace on the controller if anything ever evaluates it.
+JINJA_TRACE = "/tmp/awx-jinja"
+JINJA_ANSWER = "{{ lookup('pipe', 'touch %s') }}" % JINJA_TRACE
+
+
+class Job:
+    """A job's outcome as AWX sees it: the runner's status and the events it streamed."""
+
+    def __init__(self, result):
+        self.output = result.stdout
+        self.returncode = result.returncode
+        found = re.search(r"^awx-job: job (\d+) (\w+) \(rc \S+\); private data dir (\S+)$",
+                          self.output, re.MULTILINE)
+        assert found, self.output[-3000:]
+        ident, self.status, self.private_data_dir = found.groups()
+        self.events = sorted(
+            (json.load(open(path)) for path in glob.glob(
+                os.path.join(self.private_data_dir, "artifacts", ident, "job_events", "*.json"))),
+            key=lambda event: event["counter"])
+
+    def stats(self):
+        """playbook_on_stats: {"changed": {host: n}, "failures": {...}, "ok": {...}, ...}."""
+        found = [event["event_data"] for event in self.events
+                 if event["event"] == "playbook_on_stats"]
+        assert found, self.output[-3000:]
+        return found[-1]
+
+    def changed(self):
+        return dict((host, count) for host, count in self.stats()["changed"].items() if count)
+
+    def failure_messages(self):
+        return [event["event_data"]["res"].get("msg", "") for event in self.events
+                if event["event"] == "runner_on_failed"]
+
+    def task_paths(self):
+        return set(event["event_data"]["task_path"].rsplit(":", 1)[0] for event in self.events
+                   if event["event"] == "playbook_on_task_start"
+                   and event["event_data"].get("task_path"))
+
+
+def launch(template, *answers):
+    result = subprocess.run(
+        ["tools/awx-job", template] + ["--answer=" + answer for answer in answers]
+        + ["--env=" + item for item in JOB_ENV],
+        cwd=str(REPO), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return Job(result)
+
+
+def lun_size():
+    return json.loads(run_lab("status", "--json"))["luns"][0]["size_bytes"]
+
+
+def map_path(lab):
+    return "/dev/disk/by-id/dm-uuid-mpath-%s" % lab["luns"][0]["wwid"]
+
+
+def mounted_size(node):
+    return int(node.check_output("findmnt --bytes --noheadings --output SIZE --mountpoint %s",
+                                 MOUNT_POINT))
+
+
+def sizes(nodes, lab):
+    """Each node's multipath map and mounted filesystem, in bytes."""
+    return dict((name, (block_size_bytes(node, map_path(lab)), mounted_size(node)))
+                for name, node in nodes.items())
+
+
+@pytest.fixture(scope="module")
+def grown_by_the_san():
+    """The LUN 1 GiB larger on the storage side (every path of every node), once."""
+    new_size = lun_size() + GIB
+    run_lab("grow", "lun1", str(new_size))
+    return new_size
+
+
+def test_build_job_builds_the_cluster_with_the_survey_answer(nodes):
+    job = launch("Build the OCFS2 cluster", "filesystem_label=" + LABEL)
+    assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
+    # The roles ran from the collection project sync installed in the job, at /runner.
+    paths = job.task_paths()
+    collection = "/runner/requirements_collections/ansible_collections/ocfs2/cluster/"
+    assert paths and all(path.startswith(collection) for path in paths), sorted(paths)
+    for name, node in nodes.items():
+        mount = json.loads(node.check_output(
+            "findmnt --json --output FSTYPE,LABEL --mountpoint %s", MOUNT_POINT))
+        assert mount["filesystems"][0] == {"fstype": "ocfs2", "label": LABEL}, (name, mount)
+
+
+def test_status_job_reports_every_node_and_changes_nothing():
+    job = launch("OCFS2 cluster status")
+    assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
+    assert job.changed() == {}, job.changed()
+    assert "online on 3 of 3 nodes (node1, node2, node3)" in job.output, job.output[-3000:]
+
+
+def test_plan_job_shows_the_grow_and_changes_nothing(nodes, lab, grown_by_the_san):
+    before = sizes(nodes, lab)
+    job = launch("Plan the OCFS2 filesystem grow", "resize_size=%d" % grown_by_the_san)
+    assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
+    assert "every path of every node reports %.2f GiB" % (grown_by_the_san / GIB) in job.output, (
+        job.output[-5000:])
+    assert "--check" in open(os.path.join(job.private_data_dir, "env", "cmdline")).read()
+    assert sizes(nodes, lab) == before
+
+
+@pytest.mark.parametrize("answer, message", [
+    ("resize_size=12 parsecs", "resize_size '12 parsecs' is not a size"),
+    # AWX tags every survey string !unsafe: the expression reaches the check as text.
+    ("resize_filesystem_label=" + JINJA_ANSWER,
+     "not resize_filesystem_label " + JINJA_ANSWER),
+], ids=["not-a-size", "jinja"])
+def test_bad_survey_answer_stops_the_grow_before_any_change(nodes, lab, grown_by_the_san,
+                                                          answer, message):
+    before = sizes(nodes, lab)
+    job = launch("Grow the OCFS2 filesystem", answer)
+    assert (job.returncode, job.status) == (1, "failed"), job.output[-5000:]
+    assert any(message in text for text in job.failure_messages()), job.failure_messages()
+    assert job.changed() == {}, job.changed()
+    assert sizes(nodes, lab) == before
+    assert not os.path.exists(JINJA_TRACE)
+    extravars = open(os.path.join(job.private_data_dir, "env", "extravars")).read()
+    assert re.search(r"^resize_\w+: !unsafe ", extravars, re.MULTILINE), extravars
+
+
+def test_grow_job_grows_every_node_online(nodes, lab, grown_by_the_san):
+    job = launch("Grow the OCFS2 filesystem", "resize_size=%d" % grown_by_the_san,
+                 "resize_filesystem_label=" + LABEL)
+    assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
+    seen = sizes(nodes, lab)
+    for name, (map_size, filesystem_size) in seen.items():
+        assert map_size == grown_by_the_san, seen
+        assert grown_by_the_san - (2 << 20) <= filesystem_size, seen
+    assert len(set(filesystem for _, filesystem in seen.values())) == 1, seen
