@@ -15,7 +15,7 @@ COLLECTION_LINK := $(CURDIR)/.build/collections/ansible_collections/ocfs2/cluste
 # Mitogen's strategy plugins, at a path that does not name the venv's Python version.
 STRATEGY_LINK := $(CURDIR)/.build/strategy
 # The Molecule scenarios, each run alone on the one lab (molecule/default boots it).
-SCENARIOS := cluster grow modules smoke
+SCENARIOS := cluster awx grow modules smoke
 # Outside the repository: inside it, ansible-test would take git's view, which ignores .build/.
 SANITY_ROOT := /tmp/ocfs2-cluster-sanity/ansible_collections/ocfs2/cluster
 export PATH := $(VENV)/bin:$(PATH)
@@ -92,7 +92,7 @@ test:
 
 lint: deps
 	ansible-lint
-	python3 -m py_compile tools/lab tools/bench-site tools/bench-resize tools/fs-probe
+	python3 -m py_compile tools/lab tools/bench-site tools/bench-resize tools/fs-probe tools/awx-job
 
 # ansible-test wants the collection under ansible_collections/NAMESPACE/NAME: a copy of the
 # files git knows (committed or not ignored), checked with this Python in its own venvs.
