@@ -5,9 +5,9 @@ env/cmdline, AWX's environment) and runs ansible-runner transmit | worker | proc
 worker at /runner. AWX itself cannot run here (README, "Run it from AWX").
 
 In file order, on the lab the side effect left bare: the build job with a survey answer; the
-status job; the LUN grown by the SAN; the plan job (check mode); a bad survey answer and a
-Jinja survey answer, each stopping before any change with a message naming the variable; the
-grow job."""
+status job; bad build answers; the LUN grown by the SAN; the plan job (check mode); bad grow
+answers, Jinja among them; the plan job limited to one node; the grow job. Every bad answer
+stops the job before any change with a message naming the variable."""
 
 import glob
 import json
@@ -65,12 +65,18 @@ class Job:
                    and event["event_data"].get("task_path"))
 
 
-def launch(template, *answers):
-    result = subprocess.run(
-        ["tools/awx-job", template] + ["--answer=" + answer for answer in answers]
-        + ["--env=" + item for item in JOB_ENV],
-        cwd=str(REPO), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    return Job(result)
+@pytest.fixture(scope="module")
+def launch(tmp_path_factory):
+    """Launch a job template with survey answers and launch options; its Job."""
+    workdir = tmp_path_factory.mktemp("awx-jobs")
+
+    def launch_job(template, *answers, options=()):
+        result = subprocess.run(
+            ["tools/awx-job", template, "--workdir", str(workdir)] + list(options)
+            + ["--answer=" + answer for answer in answers] + ["--env=" + item for item in JOB_ENV],
+            cwd=str(REPO), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return Job(result)
+    return launch_job
 
 
 def lun_size():
@@ -92,6 +98,14 @@ def sizes(nodes, lab):
                 for name, node in nodes.items())
 
 
+def mounts(nodes):
+    """Each node's OCFS2 mounts and fstab lines."""
+    return dict((name, (node.check_output("findmnt --noheadings --types ocfs2 --output "
+                                          "SOURCE,TARGET,UUID,LABEL || true"),
+                        node.check_output("grep -w ocfs2 /etc/fstab || true")))
+                for name, node in nodes.items())
+
+
 @pytest.fixture(scope="module")
 def grown_by_the_san():
     """The LUN 1 GiB larger on the storage side (every path of every node), once."""
@@ -100,7 +114,7 @@ def grown_by_the_san():
     return new_size
 
 
-def test_build_job_builds_the_cluster_with_the_survey_answer(nodes):
+def test_build_job_builds_the_cluster_with_the_survey_answer(launch, nodes):
     job = launch("Build the OCFS2 cluster", "filesystem_label=" + LABEL)
     assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
     # The roles ran from the collection project sync installed in the job, at /runner.
@@ -113,14 +127,28 @@ def test_build_job_builds_the_cluster_with_the_survey_answer(nodes):
         assert mount["filesystems"][0] == {"fstype": "ocfs2", "label": LABEL}, (name, mount)
 
 
-def test_status_job_reports_every_node_and_changes_nothing():
+def test_status_job_reports_every_node_and_changes_nothing(launch):
     job = launch("OCFS2 cluster status")
     assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
     assert job.changed() == {}, job.changed()
     assert "online on 3 of 3 nodes (node1, node2, node3)" in job.output, job.output[-3000:]
 
 
-def test_plan_job_shows_the_grow_and_changes_nothing(nodes, lab, grown_by_the_san):
+@pytest.mark.parametrize("answer, message", [
+    ("filesystem_mount_point={{ '/srv/' + 'vm' }}",
+     "filesystem_mount_point \"{{ '/srv/' + 'vm' }}\" is not an absolute path"),
+    ("filesystem_node_slots=2", "filesystem_node_slots is 2, and ocfs2_nodes has 3 hosts"),
+], ids=["jinja-mount-point", "too-few-slots"])
+def test_bad_survey_answer_stops_the_build_before_any_change(launch, nodes, answer, message):
+    before = mounts(nodes)
+    job = launch("Build the OCFS2 cluster", answer)
+    assert (job.returncode, job.status) == (1, "failed"), job.output[-5000:]
+    assert any(message in text for text in job.failure_messages()), job.failure_messages()
+    assert job.changed() == {}, job.changed()
+    assert mounts(nodes) == before
+
+
+def test_plan_job_shows_the_grow_and_changes_nothing(launch, nodes, lab, grown_by_the_san):
     before = sizes(nodes, lab)
     job = launch("Plan the OCFS2 filesystem grow", "resize_size=%d" % grown_by_the_san)
     assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
@@ -136,8 +164,8 @@ def test_plan_job_shows_the_grow_and_changes_nothing(nodes, lab, grown_by_the_sa
     ("resize_filesystem_label=" + JINJA_ANSWER,
      "not resize_filesystem_label " + JINJA_ANSWER),
 ], ids=["not-a-size", "jinja"])
-def test_bad_survey_answer_stops_the_grow_before_any_change(nodes, lab, grown_by_the_san,
-                                                          answer, message):
+def test_bad_survey_answer_stops_the_grow_before_any_change(launch, nodes, lab,
+                                                          grown_by_the_san, answer, message):
     before = sizes(nodes, lab)
     job = launch("Grow the OCFS2 filesystem", answer)
     assert (job.returncode, job.status) == (1, "failed"), job.output[-5000:]
@@ -149,7 +177,15 @@ def test_bad_survey_answer_stops_the_grow_before_any_change(nodes, lab, grown_by
     assert re.search(r"^resize_\w+: !unsafe ", extravars, re.MULTILINE), extravars
 
 
-def test_grow_job_grows_every_node_online(nodes, lab, grown_by_the_san):
+def test_limit_stops_the_plan_job(launch, grown_by_the_san):
+    # A template that prompts for a limit: resize.yml must run on every node that mounts.
+    job = launch("Plan the OCFS2 filesystem grow", options=["--limit", "node1"])
+    assert (job.returncode, job.status) == (1, "failed"), job.output[-5000:]
+    assert any("Do not --limit resize.yml" in text for text in job.failure_messages()), (
+        job.failure_messages())
+
+
+def test_grow_job_grows_every_node_online(launch, nodes, lab, grown_by_the_san):
     job = launch("Grow the OCFS2 filesystem", "resize_size=%d" % grown_by_the_san,
                  "resize_filesystem_label=" + LABEL)
     assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
