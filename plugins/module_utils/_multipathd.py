@@ -68,8 +68,17 @@ def find_map(maps, name, resolve=os.path.realpath):
                     "multipath -ll" % (name, known))
 
 
-def wait_for_maps(read_maps, wwids, timeout, interval=2, sleep=time.sleep, clock=time.monotonic):
-    """Read the maps until every WWID of `wwids` has one, or `timeout` seconds passed.
+def map_link_exists(wwid):
+    """Whether udev has made the map's /dev/disk/by-id link, by which the next steps find it."""
+    return os.path.exists("/dev/disk/by-id/dm-uuid-mpath-%s" % wwid)
+
+
+def wait_for_maps(read_maps, wwids, timeout, interval=2, sleep=time.sleep, clock=time.monotonic,
+                  linked=map_link_exists):
+    """Read the maps until every WWID of `wwids` has one and udev has made its link, or
+    `timeout` seconds passed. multipathd reports a new map before udev has processed it, and
+    the step after finds the LUN by that link (seen on the lab: the filesystem step's stat,
+    under a second after the map appeared).
 
     Returns (maps, missing WWIDs); never fails for a missing map, so that the caller can say
     which LUN is missing and what to do (a task's `until` that runs out fails without a word).
@@ -77,7 +86,7 @@ def wait_for_maps(read_maps, wwids, timeout, interval=2, sleep=time.sleep, clock
     deadline = clock() + timeout
     while True:
         maps = read_maps()
-        found = set(multipath["wwid"] for multipath in maps)
+        found = set(multipath["wwid"] for multipath in maps if linked(multipath["wwid"]))
         missing = [wwid for wwid in wwids if wwid not in found]
         if not missing or clock() >= deadline:
             return maps, missing

@@ -26,9 +26,10 @@ options:
   wait_for:
     description:
       - WWIDs of LUNs whose maps may still be coming (after multipathd started or reloaded).
-        The module reads the maps until each of them has one, or O(wait_timeout) passed, and
-        then reports the maps; it does not fail for a map still missing, but names it in
-        RV(missing).
+        The module reads the maps until each of them has one and udev has made its
+        C(/dev/disk/by-id/dm-uuid-mpath-WWID) link, or O(wait_timeout) passed, lets udev finish
+        what it has queued (C(udevadm settle)), and then reports the maps; it does not fail for
+        a map still missing, but names it in RV(missing).
     type: list
     elements: str
     default: []
@@ -99,7 +100,7 @@ map:
   returned: when O(name) is given
   type: dict
 missing:
-  description: The WWIDs of O(wait_for) that have no map after the wait.
+  description: The WWIDs of O(wait_for) that have no map, or no udev link to it, after the wait.
   returned: always
   type: list
   elements: str
@@ -121,9 +122,14 @@ ARGUMENT_SPEC = dict(
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     name = module.params["name"]
+    run = Runner(module)
     try:
-        maps, missing = wait_for_maps(Multipathd(Runner(module)).maps, module.params["wait_for"],
+        maps, missing = wait_for_maps(Multipathd(run).maps, module.params["wait_for"],
                                       module.params["wait_timeout"])
+        if module.params["wait_for"]:
+            # Whatever udev still has queued for the maps (a rename after a reload) is done
+            # before the next step looks for them; its timeout is not an error here.
+            run(["udevadm", "settle", "--timeout=%d" % module.params["wait_timeout"]], check=False)
         result = dict(changed=False, maps=maps, missing=missing)
         if name:
             result["map"] = find_map(maps, name)

@@ -1,5 +1,5 @@
 """The multipath role's steps (config.yml, maps.yml), run by ansible-playbook on this machine
-with stand-ins for unshare, mount, umount, multipath, multipathd and systemctl, and the
+with stand-ins for unshare, mount, umount, multipath, multipathd, systemctl and udevadm, and the
 configuration file in a temporary directory.
 
 The stand-in multipath prints the file at the configuration's place, as `multipath -t` does,
@@ -33,6 +33,7 @@ STUBS = {
                   '  echo "ignoring extra data starting with \'BROKEN\' on line 4" >&2\nfi\n'),
     "multipathd": ('#!/bin/sh\n[ "$*" = "show maps json" ] || exit 1\n'
                    'grep -v "^#" "$STUB_DIR/maps.json"\n'),
+    "udevadm": '#!/bin/sh\necho "$@" >> "$STUB_DIR/udevadm.log"\n',
     "systemctl": ('#!/bin/sh\necho "$@" >> "$STUB_DIR/systemctl.log"\n'
                   'if [ "$1" = show ]; then\n  printf "Id=multipathd.service\\nLoadState=loaded\\n'
                   'ActiveState=active\\nSubState=running\\nUnitFileState=enabled\\n"\nfi\n'),
@@ -144,6 +145,7 @@ def test_a_lun_missing_on_the_host_ends_in_the_message_that_names_it(host):
     waited = tasks["Wait until every expected LUN has a map"]
     assert not waited.get("failed") and "Action failed" not in waited.get("msg", ""), waited
     assert waited["missing"] == ["36001405deadbeef"], waited
+    assert (host / "udevadm.log").read_text() == "settle --timeout=2\n"
     refused = tasks["Check that every expected LUN has its map and its healthy paths"]
     message = refused["results"][0]["msg"]
     assert message.startswith(

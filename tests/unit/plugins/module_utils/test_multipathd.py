@@ -173,7 +173,7 @@ def test_wait_for_maps_ends_with_the_missing_lun_named_rather_than_failing():
         return [lab_map()]
 
     maps, missing = wait_for_maps(read_maps, ["35000c0ca1ab00001", "36001405deadbeef"], 30,
-                                  sleep=time.sleep, clock=time.clock)
+                                  sleep=time.sleep, clock=time.clock, linked=lambda wwid: True)
     assert [multipath["wwid"] for multipath in maps] == ["35000c0ca1ab00001"]
     assert missing == ["36001405deadbeef"]
     assert reads[0] == 0 and reads[-1] == 30 and len(reads) == 16
@@ -187,8 +187,28 @@ def test_wait_for_maps_returns_as_soon_as_every_lun_has_its_map():
         return appearing.pop(0) if len(appearing) > 1 else appearing[0]
 
     maps, missing = wait_for_maps(read_maps, ["35000c0ca1ab00001"], 30, sleep=time.sleep,
-                                  clock=time.clock)
+                                  clock=time.clock, linked=lambda wwid: True)
     assert (len(maps), missing, time.now) == (1, [], 4)
+
+
+def test_wait_for_maps_waits_for_the_link_udev_makes_after_multipathd_has_the_map():
+    time = FakeClock()
+    links = [False, False, True]
+
+    def linked(wwid):
+        assert wwid == "35000c0ca1ab00001"
+        return links.pop(0) if len(links) > 1 else links[0]
+
+    maps, missing = wait_for_maps(lambda: [lab_map()], ["35000c0ca1ab00001"], 30,
+                                  sleep=time.sleep, clock=time.clock, linked=linked)
+    assert (len(maps), missing, time.now) == (1, [], 4)
+
+
+def test_wait_for_maps_names_a_map_whose_link_never_came():
+    time = FakeClock()
+    maps, missing = wait_for_maps(lambda: [lab_map()], ["35000c0ca1ab00001"], 6,
+                                  sleep=time.sleep, clock=time.clock, linked=lambda wwid: False)
+    assert (len(maps), missing, time.now) == (1, ["35000c0ca1ab00001"], 6)
 
 
 def test_wait_for_maps_without_wwids_reads_once():
