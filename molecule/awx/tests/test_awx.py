@@ -12,11 +12,13 @@ stops the job before any change with a message naming the variable."""
 import glob
 import json
 import os
+import pathlib
 import re
 import subprocess
 
 import pytest
-from labcheck import FAST, MITOGEN_CONNECT_TIMEOUT, REPO, STRATEGY_PLUGINS, block_size_bytes, run_lab
+from labcheck import (FAST, MITOGEN_CONNECT_TIMEOUT, REPO, STRATEGY_PLUGINS, block_size_bytes,
+                      run_lab)
 
 MOUNT_POINT = "/srv/ocfs2"
 LABEL = "awxlab"
@@ -41,7 +43,7 @@ class Job:
         assert found, self.output[-3000:]
         ident, self.status, self.private_data_dir = found.groups()
         self.events = sorted(
-            (json.load(open(path)) for path in glob.glob(
+            (json.loads(pathlib.Path(path).read_text()) for path in glob.glob(
                 os.path.join(self.private_data_dir, "artifacts", ident, "job_events", "*.json"))),
             key=lambda event: event["counter"])
 
@@ -154,7 +156,7 @@ def test_plan_job_shows_the_grow_and_changes_nothing(launch, nodes, lab, grown_b
     assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
     assert "every path of every node reports %.2f GiB" % (grown_by_the_san / GIB) in job.output, (
         job.output[-5000:])
-    assert "--check" in open(os.path.join(job.private_data_dir, "env", "cmdline")).read()
+    assert "--check" in pathlib.Path(job.private_data_dir, "env", "cmdline").read_text()
     assert sizes(nodes, lab) == before
 
 
@@ -173,7 +175,7 @@ def test_bad_survey_answer_stops_the_grow_before_any_change(launch, nodes, lab,
     assert job.changed() == {}, job.changed()
     assert sizes(nodes, lab) == before
     assert not os.path.exists(JINJA_TRACE)
-    extravars = open(os.path.join(job.private_data_dir, "env", "extravars")).read()
+    extravars = pathlib.Path(job.private_data_dir, "env", "extravars").read_text()
     assert re.search(r"^resize_\w+: !unsafe ", extravars, re.MULTILINE), extravars
 
 
