@@ -268,8 +268,8 @@ def test_ansible_builder_makes_the_build_context(tmp_path):
                     "--output-filename", "Containerfile"],
                    check=True, capture_output=True, text=True, cwd=str(tmp_path))
     containerfile = (tmp_path / "context" / "Containerfile").read_text()
-    assert 'ARG ANSIBLE_INSTALL_REFS="%s %s"' % (pinned("ansible-core"), pinned("ansible-runner")) in (
-        containerfile)
+    refs = "%s %s" % (pinned("ansible-core"), pinned("ansible-runner"))
+    assert 'ARG ANSIBLE_INSTALL_REFS="%s"' % refs in containerfile
     assert 'ARG PYCMD="/usr/bin/python3.11"' in containerfile
     assert "ansible-galaxy collection install" in containerfile
     built = yaml.safe_load((tmp_path / "context" / "_build" / "requirements.yml").read_text())
