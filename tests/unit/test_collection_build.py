@@ -15,7 +15,8 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 ANSIBLE_GALAXY = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
 LEFT_OUT = (".ci/", ".lab/", ".venv/", ".build/", "tools/", "tests/", "molecule/", "Makefile",
             "ansible.cfg", "requirements.txt", "inventories/lab/", ".git/", ".config/",
-            ".ansible-lint", "pytest.ini", ".gitignore", "awx/")
+            ".ansible-lint", "pytest.ini", ".gitignore", "awx/",
+            "collections/")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ env/cmdline, AWX's environment) and runs ansible-runner transmit | worker | proc
 worker at /runner. AWX itself cannot run here (README, "Run it from AWX").
 
 In file order, on the lab the side effect left bare: the build job with a survey answer; the
-status job; bad build answers; the LUN grown by the SAN; the plan job (check mode); bad grow
+status job, with this repository as the project; bad build answers; the LUN grown by the SAN; the plan job (check mode); bad grow
 answers, Jinja among them; the plan job limited to one node; the grow job. Every bad answer
 stops the job before any change with a message naming the variable."""
 
@@ -29,6 +29,8 @@ JOB_ENV = ["ANSIBLE_STRATEGY=" + FAST, "ANSIBLE_STRATEGY_PLUGINS=%s" % STRATEGY_
            "ANSIBLE_TIMEOUT=" + MITOGEN_CONNECT_TIMEOUT]
 # A Jinja expression that leaves a trace on the controller if anything ever evaluates it.
 JINJA_TRACE = "/tmp/awx-jinja"
+# Where the roles and playbooks come from: the collection the project sync installed in the job.
+COLLECTION = "/runner/requirements_collections/ansible_collections/ocfs2/cluster/"
 JINJA_ANSWER = "{{ lookup('pipe', 'touch %s') }}" % JINJA_TRACE
 
 
@@ -121,17 +123,19 @@ def test_build_job_builds_the_cluster_with_the_survey_answer(launch, nodes):
     assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
     # The roles ran from the collection project sync installed in the job, at /runner.
     paths = job.task_paths()
-    collection = "/runner/requirements_collections/ansible_collections/ocfs2/cluster/"
-    assert paths and all(path.startswith(collection) for path in paths), sorted(paths)
+    assert paths and all(path.startswith(COLLECTION) for path in paths), sorted(paths)
     for name, node in nodes.items():
         mount = json.loads(node.check_output(
             "findmnt --json --output FSTYPE,LABEL --mountpoint %s", MOUNT_POINT))
         assert mount["filesystems"][0] == {"fstype": "ocfs2", "label": LABEL}, (name, mount)
 
 
-def test_status_job_reports_every_node_and_changes_nothing(launch):
-    job = launch("OCFS2 cluster status")
+def test_status_job_from_this_repository_as_the_project(launch):
+    # The other layout: the AWX project is this repository, the playbooks in awx/project/.
+    job = launch("OCFS2 cluster status", options=["--project", str(REPO),
+                                                  "--playbook-dir", "awx/project/"])
     assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
+    assert job.task_paths() and all(path.startswith(COLLECTION) for path in job.task_paths())
     assert job.changed() == {}, job.changed()
     assert "online on 3 of 3 nodes (node1, node2, node3)" in job.output, job.output[-3000:]
 

@@ -334,3 +334,13 @@ def test_configure_gives_each_awx_module_only_options_it_documents():
                 problems.append("%s: %s=%r is not one of %s" % (
                     module, key, value, options[names[key]]["choices"]))
     assert problems == []
+
+
+def test_a_project_pointed_at_this_repository_finds_the_playbooks_and_the_requirements():
+    """The repository itself as an AWX project: AWX lists awx/project's playbooks among the
+    others (ocfs2_awx_project_playbook_dir), and the project sync installs the collection from
+    the repository's collections/requirements.yml, the same file as awx/project's."""
+    listed = awx_playbooks(REPO)
+    assert {"awx/project/" + name for name in awx_playbooks(PROJECT)} <= set(listed)
+    assert (REPO / "collections" / "requirements.yml").resolve() == (
+        PROJECT / "collections" / "requirements.yml")

@@ -134,3 +134,14 @@ def test_unknown_template_is_named_with_the_known_ones():
     with pytest.raises(awx_job.JobError) as error:
         awx_job.job_template("Grow it", str(REPO / "awx" / "job_templates.yml"))
     assert "Grow the OCFS2 filesystem" in str(error.value)
+
+
+def test_the_repository_as_a_project_is_copied_as_git_has_it(tmp_path):
+    destination = tmp_path / "project"
+    awx_job.copy_project(str(REPO), str(destination))
+    assert (destination / "awx" / "project" / "site.yml").is_file()
+    assert os.readlink(destination / "collections" / "requirements.yml") == (
+        "../awx/project/collections/requirements.yml")
+    assert (destination / "collections" / "requirements.yml").is_file()
+    for left_out in (".git", ".venv", ".build", ".lab"):
+        assert not (destination / left_out).exists(), left_out
