@@ -41,6 +41,32 @@ def block_size_bytes(host, device):
     return int(host.check_output("blockdev --getsize64 %s", device))
 
 
+GIB = 1 << 30
+
+
+def map_path(lab, index=0):
+    """LUN `index`'s multipath map, by the path that names it on every node."""
+    return "/dev/disk/by-id/dm-uuid-mpath-%s" % lab["luns"][index]["wwid"]
+
+
+def lun_size(index=0):
+    """LUN `index`'s size on the storage side now."""
+    return lab_status()["luns"][index]["size_bytes"]
+
+
+def grow_lun(index=0):
+    """What the SAN does: LUN `index` 1 GiB larger on every path of every node; its new size."""
+    new_size = lun_size(index) + GIB
+    run_lab("grow", "lun%d" % (index + 1), str(new_size))
+    return new_size
+
+
+def mounted_size(node, mount_point):
+    """The size the kernel reports for the filesystem mounted there; None when none is."""
+    mounted = node.run("findmnt --bytes --noheadings --output SIZE --mountpoint %s", mount_point)
+    return int(mounted.stdout) if mounted.rc == 0 else None
+
+
 def lab_hosts():
     """Every node of the lab as a testinfra host, by name, through the inventory the lab
     writes (the one users run site.yml with)."""

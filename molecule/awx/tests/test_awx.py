@@ -5,9 +5,10 @@ env/cmdline, AWX's environment) and runs ansible-runner transmit | worker | proc
 worker at /runner. AWX itself cannot run here (README, "Run it from AWX").
 
 In file order, on the lab the side effect left bare: the build job with a survey answer; the
-status job, with this repository as the project; bad build answers; the LUN grown by the SAN; the plan job (check mode); bad grow
-answers, Jinja among them; the plan job limited to one node; the grow job. Every bad answer
-stops the job before any change with a message naming the variable."""
+status job, with this repository as the project; bad build answers; the LUN grown by the SAN;
+the plan job (check mode); bad grow answers, Jinja among them; the plan job limited to one
+node; the grow job. Every bad answer stops the job before any change with a message naming
+the variable."""
 
 import glob
 import json
@@ -17,20 +18,19 @@ import re
 import subprocess
 
 import pytest
-from labcheck import (FAST, MITOGEN_CONNECT_TIMEOUT, REPO, STRATEGY_PLUGINS, block_size_bytes,
-                      run_lab)
+from labcheck import (FAST, GIB, MITOGEN_CONNECT_TIMEOUT, REPO, STRATEGY_PLUGINS,
+                      block_size_bytes, grow_lun, map_path, mounted_size)
 
 MOUNT_POINT = "/srv/ocfs2"
 LABEL = "awxlab"
-GIB = 1 << 30
 # The jobs prove their inputs and outcome, not their timing: Mitogen's strategy, given as AWX's
 # job settings give extra environment variables (AWX_TASK_ENV).
 JOB_ENV = ["ANSIBLE_STRATEGY=" + FAST, "ANSIBLE_STRATEGY_PLUGINS=%s" % STRATEGY_PLUGINS,
            "ANSIBLE_TIMEOUT=" + MITOGEN_CONNECT_TIMEOUT]
-# A Jinja expression that leaves a trace on the controller if anything ever evaluates it.
-JINJA_TRACE = "/tmp/awx-jinja"
 # Where the roles and playbooks come from: the collection the project sync installed in the job.
 COLLECTION = "/runner/requirements_collections/ansible_collections/ocfs2/cluster/"
+# A Jinja expression that leaves a trace on the controller if anything ever evaluates it.
+JINJA_TRACE = "/tmp/awx-jinja"
 JINJA_ANSWER = "{{ lookup('pipe', 'touch %s') }}" % JINJA_TRACE
 
 
@@ -83,22 +83,9 @@ def launch(tmp_path_factory):
     return launch_job
 
 
-def lun_size():
-    return json.loads(run_lab("status", "--json"))["luns"][0]["size_bytes"]
-
-
-def map_path(lab):
-    return "/dev/disk/by-id/dm-uuid-mpath-%s" % lab["luns"][0]["wwid"]
-
-
-def mounted_size(node):
-    return int(node.check_output("findmnt --bytes --noheadings --output SIZE --mountpoint %s",
-                                 MOUNT_POINT))
-
-
 def sizes(nodes, lab):
-    """Each node's multipath map and mounted filesystem, in bytes."""
-    return dict((name, (block_size_bytes(node, map_path(lab)), mounted_size(node)))
+    """Each node's multipath map and mounted filesystem (None when not mounted), in bytes."""
+    return dict((name, (block_size_bytes(node, map_path(lab)), mounted_size(node, MOUNT_POINT)))
                 for name, node in nodes.items())
 
 
@@ -113,9 +100,7 @@ def mounts(nodes):
 @pytest.fixture(scope="module")
 def grown_by_the_san():
     """The LUN 1 GiB larger on the storage side (every path of every node), once."""
-    new_size = lun_size() + GIB
-    run_lab("grow", "lun1", str(new_size))
-    return new_size
+    return grow_lun()
 
 
 def test_build_job_builds_the_cluster_with_the_survey_answer(launch, nodes):

@@ -15,12 +15,12 @@ import re
 import time
 
 import pytest
-from labcheck import (DEFAULT, assert_nothing_changed, block_size_bytes, kill_playbook_at,
-                      map_paths, multipath_map, play_recap, run_lab, run_playbook, task_results)
+from labcheck import (DEFAULT, GIB, assert_nothing_changed, block_size_bytes, grow_lun,
+                      kill_playbook_at, lun_size, map_path, map_paths, mounted_size,
+                      multipath_map, play_recap, run_playbook, task_results)
 
 MOUNT_POINT = "/srv/ocfs2"
 TEST_DIR = MOUNT_POINT + "/grow-test"
-GIB = 1 << 30
 # What a partition and a filesystem may lack of the LUN: the GPT's 1 MiB before the partition
 # and 33 sectors after it, and the filesystem's last incomplete 128 KiB cluster.
 SLACK_BYTES = 2 << 20
@@ -30,28 +30,8 @@ def lun(lab):
     return lab["luns"][0]
 
 
-def map_path(lab):
-    return "/dev/disk/by-id/dm-uuid-mpath-%s" % lun(lab)["wwid"]
-
-
 def partition_path(lab):
     return "/dev/disk/by-id/dm-uuid-part1-mpath-%s" % lun(lab)["wwid"]
-
-
-def lun_size(index=0):
-    return json.loads(run_lab("status", "--json"))["luns"][index]["size_bytes"]
-
-
-def grow_lun(index=0):
-    new_size = lun_size(index) + GIB
-    run_lab("grow", "lun%d" % (index + 1), str(new_size))
-    return new_size
-
-
-def mounted_size(node, mount_point):
-    """The size the kernel reports for the filesystem mounted there; None when none is."""
-    mounted = node.run("findmnt --bytes --noheadings --output SIZE --mountpoint %s", mount_point)
-    return int(mounted.stdout) if mounted.rc == 0 else None
 
 
 def sizes(nodes, lab):

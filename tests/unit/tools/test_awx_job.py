@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-import yaml
 from ansible.parsing.yaml.loader import AnsibleLoader
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
@@ -104,29 +103,17 @@ def test_environment_puts_the_job_collections_first_and_the_control_path_in_the_
     assert env["ANSIBLE_TIMEOUT"] == "120"
 
 
-def test_galaxy_tree_answers_ansible_galaxy(tmp_path):
-    """A local build installed from the static v3 tree, as a project sync installs it."""
-    artifacts = tmp_path / "artifacts"
-    subprocess.run([ANSIBLE_GALAXY, "collection", "build", "--output-path", str(artifacts),
-                    str(REPO)], check=True, capture_output=True, text=True,
-                   env=awx_job.clean_env())
-    root = tmp_path / "galaxy"
-    server = awx_job.serve(str(root))
-    try:
-        base = "http://127.0.0.1:%d" % server.server_address[1]
-        awx_job.write_galaxy_tree(str(root), [str(path) for path in artifacts.iterdir()], base)
-        requirements = tmp_path / "requirements.yml"
-        requirements.write_text(yaml.safe_dump({"collections": [
-            {"name": "ocfs2.cluster", "version": "0.1.0"}]}))
-        subprocess.run([ANSIBLE_GALAXY, "collection", "install", "-r", str(requirements),
-                        "-p", str(tmp_path / "installed")], check=True, capture_output=True,
-                       text=True, cwd=str(tmp_path), env=awx_job.clean_env({
-                           "ANSIBLE_GALAXY_SERVER_LIST": "hub",
-                           "ANSIBLE_GALAXY_SERVER_HUB_URL": base + "/api/",
-                           "ANSIBLE_GALAXY_CACHE_DIR": str(tmp_path / "cache")}))
-    finally:
-        server.shutdown()
-    installed = tmp_path / "installed" / "ansible_collections" / "ocfs2" / "cluster"
+def test_project_sync_installs_the_local_build_from_the_galaxy_tree(tmp_path, monkeypatch):
+    """awx/project and its collection, as the project sync leaves them for a job: the
+    requirements resolved by ansible-galaxy against the static v3 tree."""
+    # The tool runs the ansible-galaxy its PATH names: this Python's.
+    monkeypatch.setenv("PATH", os.path.dirname(ANSIBLE_GALAXY) + os.pathsep + os.environ["PATH"])
+    private_data_dir, scratch = tmp_path / "job", tmp_path / "sync"
+    scratch.mkdir()
+    awx_job.project_sync(str(REPO / "awx" / "project"), str(private_data_dir), str(scratch))
+    assert (private_data_dir / "project" / "resize.yml").is_file()
+    installed = (private_data_dir / "requirements_collections" / "ansible_collections" / "ocfs2"
+                 / "cluster")
     assert (installed / "playbooks" / "resize.yml").is_file()
 
 
