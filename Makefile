@@ -112,8 +112,12 @@ unit: deps
 # Scenarios share one lab (shared_state): molecule/default's create boots it (or reuses it),
 # LAB_KEEP keeps it up between scenarios, and it is brought down at the end, whatever happened.
 # Each scenario is one `molecule test -s NAME`, as it runs alone, and timed.
+# Molecule skips create when its state says the lab was created: a run killed mid-scenario (or a
+# reboot) leaves that state behind with the lab down, and every scenario would then fail on
+# unreachable nodes. `molecule reset` forgets it; create boots the lab or reuses a running one.
 molecule: deps
 	@rc=0; tools/lab image || rc=1; \
+	molecule reset -s default >/dev/null 2>&1 || rc=1; \
 	for scenario in $(SCENARIOS); do \
 		LAB_KEEP=1 tools/timed "molecule $$scenario" molecule test -s $$scenario || rc=1; \
 	done; \
