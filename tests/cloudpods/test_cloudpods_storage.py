@@ -28,6 +28,8 @@ ANSIBLE = pathlib.Path(sys.executable).parent / "ansible"
 MODULE = "ocfs2.cluster.cloudpods_storage"
 EXIT_NO_BINARIES = 3
 TMPFS_MB = 64
+# The agents ping often, so that a grown filesystem's size shows up within the test.
+PING_INTERVAL_S = 2
 RUN = uuid.uuid4().hex[:6]
 
 
@@ -137,7 +139,8 @@ def hosts(cloudpods, workdir):
     for key, name in names.items():
         port = free_port()
         add_host(name, "http://127.0.0.1:%d" % port)
-        argv = [sys.executable, str(AGENT), "--host", name, "--port", str(port)]
+        argv = [sys.executable, str(AGENT), "--host", name, "--port", str(port),
+                "--ping-interval", str(PING_INTERVAL_S)]
         if key == "hfail":
             argv += ["--fail-attach", "the test agent refuses every attach"]
         log = open(workdir / ("agent-%s.log" % key), "wb")
@@ -266,6 +269,15 @@ def test_second_host_attached_later(module, api, hosts, mounts):
                                                                        hosts["h2"]])
     assert result["diff"]["before"]["hosts"] == {hosts["h1"]: mounts["a"]}
     assert api.mount_point(hosts["h2"], STORAGE) == mounts["a"]
+
+
+def test_a_grown_filesystem_reaches_the_region_through_the_agents_ping(api, mounts):
+    grown_mb = TMPFS_MB + 32
+    subprocess.run(["mount", "-o", "remount,size=%dm" % grown_mb, mounts["a"]], check=True)
+    deadline = time.monotonic() + 5 * PING_INTERVAL_S
+    while api.storage(STORAGE)["capacity"] != grown_mb:
+        assert time.monotonic() < deadline, "the pings did not report the grown size"
+        time.sleep(0.2)
 
 
 def test_wrong_password_is_refused_and_never_shown(cloudpods, workdir, hosts, mounts):

@@ -116,3 +116,18 @@ def test_agent_capacity_is_blocks_times_block_size_in_mb():
 def test_agent_capacity_of_a_real_mount_matches_statvfs():
     volume = os.statvfs("/")
     assert agent.capacity_mb(volume) == volume.f_blocks * volume.f_bsize // (1 << 20)
+
+
+def test_agent_pings_the_size_of_the_shared_storages_it_is_master_of():
+    host_agent = agent.Agent(region=None, host_id="h1", zone_id="z0")
+    host_agent.storages = {"attached-master": "/", "attached-other": "/",
+                           "missing-path": "/nonexistent-mount"}
+    host_agent.master_storages = ["attached-master", "missing-path", "not-attached-here"]
+    payload = host_agent.ping_payload()
+    root = os.statvfs("/")
+    assert payload["with_data"] is True
+    (stat,) = payload["storage_stats"]
+    assert (stat["storage_id"], stat["capacity_mb"]) == ("attached-master",
+                                                         agent.capacity_mb(root))
+    # The root filesystem is in use while the test runs: its used size may move a little.
+    assert abs(stat["actual_capacity_used_mb"] - agent.used_mb(root)) <= 16
