@@ -136,27 +136,41 @@ def hosts(cloudpods, workdir):
     h1 and h2 answer as the real agent does, hfail's agent fails every attach."""
     names = {"h1": "t%s-h1" % RUN, "h2": "t%s-h2" % RUN, "hfail": "t%s-hfail" % RUN}
     processes = []
-    for key, name in names.items():
-        port = free_port()
-        add_host(name, "http://127.0.0.1:%d" % port)
-        argv = [sys.executable, str(AGENT), "--host", name, "--port", str(port),
-                "--ping-interval", str(PING_INTERVAL_S)]
-        if key == "hfail":
-            argv += ["--fail-attach", "the test agent refuses every attach"]
-        log = open(workdir / ("agent-%s.log" % key), "wb")
-        processes.append(subprocess.Popen(argv, env=dict(os.environ, **cloudpods), stdout=log,
-                                          stderr=subprocess.STDOUT))
-        log.close()
-        deadline = time.monotonic() + 15
-        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-            assert processes[-1].poll() is None, (workdir / ("agent-%s.log" % key)).read_text()
-            assert time.monotonic() < deadline, "the agent of %s did not listen" % name
-            time.sleep(0.1)
-    yield names
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.wait(timeout=10)
+    try:
+        for key, name in names.items():
+            processes.append(start_agent(cloudpods, workdir, key, name))
+        yield names
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+
+
+def start_agent(cloudpods, workdir, key, name):
+    port = free_port()
+    add_host(name, "http://127.0.0.1:%d" % port)
+    argv = [sys.executable, str(AGENT), "--host", name, "--port", str(port),
+            "--ping-interval", str(PING_INTERVAL_S)]
+    if key == "hfail":
+        argv += ["--fail-attach", "the test agent refuses every attach"]
+    log_path = workdir / ("agent-%s.log" % key)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(argv, env=dict(os.environ, **cloudpods), stdout=log,
+                                   stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 15
+    while not port_listens(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            pytest.fail("the agent of %s did not listen: %s" % (name, log_path.read_text()))
+        time.sleep(0.1)
+    return process
+
+
+def port_listens(port):
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.fixture(scope="session")
