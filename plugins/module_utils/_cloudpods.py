@@ -50,10 +50,11 @@ class CloudpodsError(Exception):
         self.details = details
         self.method = method
         self.url = url
+        self.done_actions = None
 
     @property
     def fields(self):
-        names = ("status", "error_class", "details", "method", "url")
+        names = ("status", "error_class", "details", "method", "url", "done_actions")
         return dict((name, getattr(self, name)) for name in names
                     if getattr(self, name) is not None)
 
@@ -112,9 +113,8 @@ def parse_api_error(status, body, method, url):
             details = json.dumps(details, sort_keys=True)
     if not details:
         details = (body or "").strip()[:2000] or "no details in the answer"
-    return CloudpodsError("%s %s: HTTP %s %s: %s" % (method, url, status, error_class or "",
-                                                      details),
-                          status=status, error_class=error_class, details=details,
+    message = "%s %s: HTTP %s %s: %s" % (method, url, status, error_class or "", details)
+    return CloudpodsError(message, status=status, error_class=error_class, details=details,
                           method=method, url=url)
 
 
@@ -158,7 +158,7 @@ def find_region_endpoint(catalog, region_name, interface):
         for endpoint in service.get("endpoints") or []:
             region = endpoint.get("region_id") or endpoint.get("region")
             offered.append((region, endpoint.get("interface"), endpoint.get("url")))
-    regions = sorted(set(region for region, _, _ in offered if region))
+    regions = sorted(set(offer[0] for offer in offered if offer[0]))
     if region_name is None:
         if len(regions) != 1:
             raise CloudpodsError(
@@ -168,8 +168,7 @@ def find_region_endpoint(catalog, region_name, interface):
     for region, endpoint_interface, url in offered:
         if region == region_name and endpoint_interface == interface and url:
             return url.rstrip("/")
-    choices = sorted("%s/%s" % (region, endpoint_interface)
-                     for region, endpoint_interface, _ in offered)
+    choices = sorted("%s/%s" % (offer[0], offer[1]) for offer in offered)
     raise CloudpodsError(
         "the keystone catalog has no %s endpoint of the region service in region %s; it has "
         "(region/interface): %s. Set region_name and interface to one of them"
@@ -345,8 +344,7 @@ def attach_fail_reason(notes):
     \\"InternalServerError\\",\\"code\\":500,\\"details\\":\\"mount went away\\",...}}"}'.
     """
     text = notes or ""
-    _, _, reason = text.partition(" failed: ")
-    reason = reason or text
+    reason = text.partition(" failed: ")[2] or text
     try:
         inner = json.loads(reason).get("__reason__", reason)
     except (ValueError, AttributeError):
@@ -458,7 +456,7 @@ class CloudpodsClient(object):
         url = self.region_url + path
         if query:
             url += "?" + urlencode(query)
-        status, _, text = self._send(method, url, body, self.token)
+        status, _headers, text = self._send(method, url, body, self.token)
         if not 200 <= status < 300:
             raise parse_api_error(status, text, method, url)
         return _json(text, method, url)
@@ -619,59 +617,64 @@ def _wait_detached(client, storage, step, timeout=DETACH_WAIT_S, clock=time.mono
 
 
 def run_plan(client, state, steps, params):
-    """Make the planned calls in order; each API refusal says which step it was."""
+    """Make the planned calls in order; each API refusal says which step it was, and the
+    error carries the steps done before it (done_actions)."""
     storage = state["storage"]
-    zone = state["zone"]
-    for step in steps:
-        action = step["action"]
-        if action == "create":
-            what = "create storage %s in zone %s" % (step["storage"], step["zone"])
-            storage = _explain(what, lambda: client.call("POST", "/storages", {"storage": {
-                "name": step["storage"], "storage_type": STORAGE_TYPE,
-                "medium_type": step["medium_type"], "zone_id": zone["id"],
-                "capacity": step["capacity_mb"]}})["storage"])
-        elif action == "update":
-            what = "update storage %s (%s)" % (storage["name"], step["changes"])
-            storage = _explain(what, lambda: client.call(
-                "PUT", "/storages/%s" % ref(storage["id"]), {"storage": step["changes"]})
-                ["storage"])
-        elif action == "attach":
-            _attach(client, storage, step, params["attach_timeout"])
-        elif action == "update_mount_point":
-            what = "change the mount point of storage %s on host %s from %s to %s" % (
-                storage["name"], step["host"], step["previous_mount_point"], step["mount_point"])
-            _explain(what, lambda: client.call(
-                "PUT", "/hosts/%s/storages/%s" % (ref(step["host_id"]), ref(storage["id"])),
-                {"hoststorage": {"mount_point": step["mount_point"]}}))
-        elif action == "detach":
-            what = "detach storage %s from host %s" % (storage["name"], step["host"])
-            _explain(what, lambda: client.call(
-                "DELETE", "/hosts/%s/storages/%s" % (ref(step["host_id"]), ref(storage["id"]))))
-            _wait_detached(client, storage, step)
-        elif action == "delete":
-            what = "delete storage %s" % storage["name"]
-            _explain(what, lambda: client.call("DELETE", "/storages/%s" % ref(storage["id"])),
-                     hint="Detach it from every host, and move or delete the disks on it")
-            storage = None
+    for index, step in enumerate(steps):
+        try:
+            storage = _run_step(client, state["zone"], storage, step, params)
+        except CloudpodsError as error:
+            error.done_actions = steps[:index]
+            raise
     return storage
 
 
-def _attach(client, storage, step, timeout):
+def _run_step(client, zone, storage, step, params):
+    """One step; the storage as it is after it (None once deleted)."""
+    action = step["action"]
+    if action == "create":
+        return _call(client, "create storage %s in zone %s" % (step["storage"], step["zone"]),
+                     "POST", "/storages", {"storage": {
+                         "name": step["storage"], "storage_type": STORAGE_TYPE,
+                         "medium_type": step["medium_type"], "zone_id": zone["id"],
+                         "capacity": step["capacity_mb"]}})["storage"]
+    storage_path = "/storages/%s" % ref(storage["id"])
+    pair_path = "/hosts/%s/storages/%s" % (ref(step.get("host_id") or ""), ref(storage["id"]))
+    if action == "update":
+        return _call(client, "update storage %s (%s)" % (storage["name"], step["changes"]),
+                     "PUT", storage_path, {"storage": step["changes"]})["storage"]
+    if action == "attach":
+        _attach(client, storage, step, pair_path, params["attach_timeout"])
+    elif action == "update_mount_point":
+        _call(client, "change the mount point of storage %s on host %s from %s to %s" % (
+            storage["name"], step["host"], step["previous_mount_point"], step["mount_point"]),
+            "PUT", pair_path, {"hoststorage": {"mount_point": step["mount_point"]}})
+    elif action == "detach":
+        _call(client, "detach storage %s from host %s" % (storage["name"], step["host"]),
+              "DELETE", pair_path)
+        _wait_detached(client, storage, step)
+    elif action == "delete":
+        _call(client, "delete storage %s" % storage["name"], "DELETE", storage_path,
+              hint="Detach it from every host, and move or delete the disks on it")
+        return None
+    return storage
+
+
+def _attach(client, storage, step, pair_path, timeout):
     what = "attach storage %s to host %s at %s" % (storage["name"], step["host"],
                                                    step["mount_point"])
     step = dict(step, last_event_id=_last_event_id(client, storage["id"]))
-    try:
-        client.call("POST", "/hosts/%s/storages/%s" % (ref(step["host_id"]), ref(storage["id"])),
-                    {"hoststorage": {"mount_point": step["mount_point"]}})
-    except CloudpodsError as error:
-        raise error.explained(what, attach_hint(error, step["host"], step["mount_point"]))
+    _call(client, what, "POST", pair_path, {"hoststorage": {"mount_point": step["mount_point"]}},
+          hint=lambda error: attach_hint(error, step["host"], step["mount_point"]))
     wait_attach_settled(client, storage, step, timeout)
 
 
-def _explain(what, call, hint=None):
+def _call(client, what, method, path, body=None, hint=None):
+    """One region call; its refusal told as `what` was being done, with a hint (or a function
+    of the error giving one). The unreachable API keeps its own message."""
     try:
-        return call()
+        return client.call(method, path, body)
     except CloudpodsError as error:
         if error.status is None:
             raise
-        raise error.explained(what, hint)
+        raise error.explained(what, hint(error) if callable(hint) else hint)

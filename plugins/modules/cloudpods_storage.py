@@ -155,6 +155,9 @@ options:
 notes:
   - Check mode reads the current state, plans the same steps as a real run and makes no
     change; RV(actions) lists what would be done.
+  - A failure says what was being done, on which storage, host and mount point, and what to do
+    next. It also returns the API's C(status), C(error_class) and C(details), the C(method)
+    and C(url) of the refused call, and C(done_actions), the steps made before it.
   - Cloudpods answers an attach only after the host agent confirmed that O(mount_point) is a
     mount point that is not a local filesystem, so mount the filesystem on every host first.
   - Uses only ansible-core's own HTTP client; the Cloudpods SDKs are not needed.
@@ -198,7 +201,9 @@ EXAMPLES = r"""
 
 - name: Show the capacity the host agents reported
   ansible.builtin.debug:
-    msg: "{{ cloudpods_vmstore.storage.capacity }} MB on {{ cloudpods_vmstore.hosts | map(attribute='name') | join(', ') }}"
+    msg: >-
+      {{ cloudpods_vmstore.storage.capacity }} MB on
+      {{ cloudpods_vmstore.hosts | map(attribute='name') | join(', ') }}
 
 - name: Attach a node added later, with the credentials from the OS_* environment
   ocfs2.cluster.cloudpods_storage:

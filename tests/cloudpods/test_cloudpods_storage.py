@@ -285,6 +285,16 @@ def test_second_host_attached_later(module, api, hosts, mounts):
     assert api.mount_point(hosts["h2"], STORAGE) == mounts["a"]
 
 
+def test_medium_type_of_the_existing_storage_is_updated(module, api, hosts, mounts):
+    result = module(present(hosts, mounts, host_keys=("h1", "h2"), medium_type="hybrid"),
+                    diff=True)
+    assert result["actions"] == [{"action": "update", "storage": STORAGE,
+                                  "changes": {"medium_type": "hybrid"}}]
+    assert (result["diff"]["before"]["medium_type"], result["diff"]["after"]["medium_type"]) \
+        == ("ssd", "hybrid")
+    assert result["storage"]["medium_type"] == api.storage(STORAGE)["medium_type"] == "hybrid"
+
+
 def test_a_grown_filesystem_reaches_the_region_through_the_agents_ping(api, mounts):
     grown_mb = TMPFS_MB + 32
     subprocess.run(["mount", "-o", "remount,size=%dm" % grown_mb, mounts["a"]], check=True)
@@ -345,6 +355,7 @@ def test_a_directory_that_is_no_mount_point_is_refused_by_the_agent(module, api,
     assert "Nothing is mounted at %s on host %s" % (mounts["plain"], hosts["h1"]) \
         in result["msg"]
     assert result["status"] == 400
+    assert [step["action"] for step in result["done_actions"]] == ["create"]
     assert api.mount_point(hosts["h1"], name) is None
 
 
