@@ -177,9 +177,11 @@ attributes:
 extends_documentation_fragment:
   - ocfs2.cluster.attributes
 seealso:
-  - name: Cloudpods block storage
-    description: The console's storage pages, whose GPFS type this module creates.
-    link: https://www.cloudpods.org/en/docs/
+  - name: Cloudpods source
+    description: The storage and host-storage API this module calls is in
+      pkg/compute/models/storages.go and hoststorages.go; the checks of an attach in
+      pkg/compute/hostdrivers/kvm.go.
+    link: https://github.com/yunionio/cloudpods
 """
 
 EXAMPLES = r"""
