@@ -33,9 +33,10 @@ PING_INTERVAL_S = 2
 RUN = uuid.uuid4().hex[:6]
 
 
-def report(message):
+def report(config, message):
     # Timings go past pytest's capture, so that a plain run shows them.
-    sys.__stderr__.write("\n[cloudpods] %s\n" % message)
+    with config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
+        sys.stderr.write("\n[cloudpods] %s\n" % message)
 
 
 def free_port():
@@ -47,7 +48,7 @@ def free_port():
 # ---------------------------------------------------------------- services
 
 @pytest.fixture(scope="session")
-def cloudpods():
+def cloudpods(pytestconfig):
     """The control plane's OS_* environment; brings it up once, and down after if it did."""
     if os.geteuid() != 0:
         pytest.skip("the Cloudpods tests mount tmpfs filesystems: run them as root")
@@ -58,7 +59,7 @@ def cloudpods():
     if up.returncode == EXIT_NO_BINARIES:
         pytest.skip(up.stderr.strip())
     assert up.returncode == 0, up.stdout + up.stderr
-    report("tools/cloudpods up: %.1f s (%s)" % (time.monotonic() - started,
+    report(pytestconfig, "tools/cloudpods up: %.1f s (%s)" % (time.monotonic() - started,
                                                 "reused" if was_running else "started"))
     env_lines = subprocess.run([str(CLOUDPODS), "env"], capture_output=True, text=True,
                                check=True).stdout.splitlines()
@@ -67,7 +68,7 @@ def cloudpods():
     if not was_running:
         started = time.monotonic()
         subprocess.run([str(CLOUDPODS), "down"], capture_output=True, check=True)
-        report("tools/cloudpods down: %.1f s" % (time.monotonic() - started))
+        report(pytestconfig, "tools/cloudpods down: %.1f s" % (time.monotonic() - started))
 
 
 class Api(object):
