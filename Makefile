@@ -92,7 +92,8 @@ test:
 
 lint: deps
 	ansible-lint
-	python3 -m py_compile tools/lab tools/bench-site tools/bench-resize tools/fs-probe tools/awx-job
+	python3 -m py_compile tools/lab tools/bench-site tools/bench-resize tools/fs-probe tools/awx-job \
+		tools/cloudpods tools/cloudpods-agent
 
 # ansible-test wants the collection under ansible_collections/NAMESPACE/NAME: a copy of the
 # files git knows (committed or not ignored), checked with this Python in its own venvs.
