@@ -119,12 +119,12 @@ def playbook_env(strategy=FAST):
     return env
 
 
-def run_playbook(playbook, *arguments, strategy=FAST):
-    """ansible-playbook playbooks/PLAYBOOK on the lab's own inventory, as the README runs it;
-    the CompletedProcess, output merged."""
+def run_playbook(playbook, *arguments, strategy=FAST, env=None):
+    """ansible-playbook playbooks/PLAYBOOK on the lab's own inventory, as the README runs it,
+    with `env` added to its environment; the CompletedProcess, output merged."""
     return subprocess.run(["ansible-playbook", "playbooks/" + playbook] + list(arguments),
-                          cwd=str(REPO), env=playbook_env(strategy), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
+                          cwd=str(REPO), env=dict(playbook_env(strategy), **(env or {})),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def run_site(*arguments, strategy=FAST):

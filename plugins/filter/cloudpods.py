@@ -59,17 +59,30 @@ def cloudpods_mount_problems(findmnt_by_host, mount_point):
     return problems
 
 
-def cloudpods_status_lines(result, storage_name):
-    """What cloudpods_storage returned, as lines for a person: the storage, then each host."""
+def action_line(step):
+    """One step of cloudpods_storage's `actions`, for a person."""
+    about = [step.get(key) for key in ("storage", "host") if step.get(key)]
+    if step.get("mount_point"):
+        about.append("at %s" % step["mount_point"])
+    return "%s: %s %s" % (step.get("verb", "done"), step["action"].replace("_", " "),
+                          " ".join(about))
+
+
+def cloudpods_status_lines(result, storage_name, check_mode=False):
+    """What cloudpods_storage returned, as lines for a person: what it did (or would do in
+    check mode), the storage, then each host."""
+    verb = "planned" if check_mode else "done"
+    lines = [action_line(dict(step, verb=verb)) for step in result.get("actions") or []]
     storage = result.get("storage")
     if not storage:
-        return ["Cloudpods storage %s: absent" % storage_name]
+        return lines + ["Cloudpods storage %s: absent" % storage_name]
     if not storage.get("id"):
-        return ["Cloudpods storage %s: not registered in zone %s (playbooks/cloudpods.yml "
-                "registers it)" % (storage_name, storage.get("zone"))]
-    lines = ["Cloudpods storage %s: %s, %s MB, zone %s, medium %s" % (
+        return lines + ["Cloudpods storage %s: not registered in zone %s "
+                        "(playbooks/cloudpods.yml registers it)" % (storage_name,
+                                                                    storage.get("zone"))]
+    lines.append("Cloudpods storage %s: %s, %s MB, zone %s, medium %s" % (
         storage["name"], storage.get("status"), storage.get("capacity"), storage.get("zone"),
-        storage.get("medium_type"))]
+        storage.get("medium_type")))
     hosts = result.get("hosts") or []
     lines.extend("  %s (%s): %s" % (host.get("name"), host.get("status"), host.get("mount_point"))
                  for host in hosts)

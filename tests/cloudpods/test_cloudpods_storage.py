@@ -15,11 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
+from cloudpods_api import Api
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CLOUDPODS = REPO / "tools" / "cloudpods"
@@ -69,43 +68,6 @@ def cloudpods(pytestconfig):
         started = time.monotonic()
         subprocess.run([str(CLOUDPODS), "down"], capture_output=True, check=True)
         report(pytestconfig, "tools/cloudpods down: %.1f s" % (time.monotonic() - started))
-
-
-class Api(object):
-    """The region API as the test's own witness of what the module did."""
-
-    def __init__(self, env):
-        self.region_url = env["CLOUDPODS_REGION_URL"]
-        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-            "name": env["OS_USERNAME"], "password": env["OS_PASSWORD"],
-            "domain": {"name": env["OS_DOMAIN_NAME"]}}}},
-            "scope": {"project": {"name": env["OS_PROJECT_NAME"],
-                                  "domain": {"name": env["OS_PROJECT_DOMAIN_NAME"]}}}}}
-        request = urllib.request.Request(env["OS_AUTH_URL"] + "/auth/tokens",
-                                         data=json.dumps(body).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            self.token = response.headers["X-Subject-Token"]
-
-    def get(self, path):
-        """The parsed answer, or None on 404."""
-        request = urllib.request.Request(self.region_url + path,
-                                         headers={"X-Auth-Token": self.token})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            if error.code == 404:
-                return None
-            raise
-
-    def storage(self, name):
-        rows = self.get("/storages?name=%s" % name)["storages"]
-        return rows[0] if rows else None
-
-    def mount_point(self, host, storage):
-        pair = self.get("/hosts/%s/storages/%s" % (host, storage))
-        return pair["hoststorage"]["mount_point"] if pair else None
 
 
 @pytest.fixture(scope="session")

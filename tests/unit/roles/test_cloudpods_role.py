@@ -83,3 +83,15 @@ def test_status_lines_say_when_the_storage_is_missing():
     assert cloudpods_status_lines(planned, "ocfs2-lab") == [
         "Cloudpods storage ocfs2-lab: not registered in zone zone0 (playbooks/cloudpods.yml "
         "registers it)"]
+
+
+def test_status_lines_begin_with_the_steps_made_or_planned():
+    result = {"storage": {"id": "49c6", "name": "ocfs2-lab", "status": "online",
+                          "capacity": 3069, "zone": "zone0", "medium_type": "ssd"},
+              "hosts": [],
+              "actions": [{"action": "attach", "host": "node3", "host_id": "6b07",
+                           "mount_point": "/srv/ocfs2"}]}
+    assert cloudpods_status_lines(result, "ocfs2-lab")[0] == "done: attach node3 at /srv/ocfs2"
+    assert cloudpods_status_lines(result, "ocfs2-lab", True)[0] == (
+        "planned: attach node3 at /srv/ocfs2")
+    assert cloudpods_status_lines(result, "ocfs2-lab")[-1] == "  attached to no host"

@@ -1,0 +1,63 @@
+"""The region API as a test's own witness of what the module did: the storage, and where a
+host mounts it. Shared by tests/cloudpods and the lab's cloudpods scenario."""
+
+import json
+import urllib.error
+import urllib.request
+
+
+class Api(object):
+    """The region API as the test's own witness of what the module did."""
+
+    def __init__(self, env):
+        self.region_url = env["CLOUDPODS_REGION_URL"]
+        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": env["OS_USERNAME"], "password": env["OS_PASSWORD"],
+            "domain": {"name": env["OS_DOMAIN_NAME"]}}}},
+            "scope": {"project": {"name": env["OS_PROJECT_NAME"],
+                                  "domain": {"name": env["OS_PROJECT_DOMAIN_NAME"]}}}}}
+        request = urllib.request.Request(env["OS_AUTH_URL"] + "/auth/tokens",
+                                         data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            self.token = response.headers["X-Subject-Token"]
+
+    def get(self, path):
+        """The parsed answer, or None on 404."""
+        request = urllib.request.Request(self.region_url + path,
+                                         headers={"X-Auth-Token": self.token})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return None
+            raise
+
+    def storage(self, name):
+        rows = self.get("/storages?name=%s" % name)["storages"]
+        return rows[0] if rows else None
+
+    def mount_point(self, host, storage):
+        pair = self.get("/hosts/%s/storages/%s" % (host, storage))
+        return pair["hoststorage"]["mount_point"] if pair else None
+
+    def attached(self, name):
+        """{host name: mount point} of every host the storage is attached to; None when there
+        is no such storage."""
+        storage = self.get("/storages/%s" % name)
+        if storage is None:
+            return None
+        hosts = storage["storage"].get("hosts") or []
+        return dict((host["name"], self.mount_point(host["id"], storage["storage"]["id"]))
+                    for host in hosts)
+
+    def remove_host(self, name):
+        """Forget a host (what an earlier run registered); nothing when there is none."""
+        request = urllib.request.Request(self.region_url + "/hosts/%s" % name, method="DELETE",
+                                         headers={"X-Auth-Token": self.token})
+        try:
+            urllib.request.urlopen(request, timeout=30).close()
+        except urllib.error.HTTPError as error:
+            if error.code != 404:
+                raise
