@@ -48,7 +48,13 @@ def run_site(tmp_path, *arguments):
      "node1, node2, node3: cluster_heartbeat_threshold is -5, out of range: o2cb takes 7"),
     (["-e", "filesystem_partitioned=maybe"],
      "argument 'filesystem_partitioned' is of type str and we were unable to convert to bool"),
-], ids=["relative-mount-point", "node-slots-300", "negative-threshold", "not-a-bool"])
+    (["-e", "cloudpods_enabled=true"],
+     "cloudpods_zone is not set. Set the Cloudpods zone (name or id) of the hosts"),
+    (["-e", "cloudpods_enabled=true", "-e", "cloudpods_zone=zone0",
+      "-e", "cloudpods_medium_type=tape"],
+     "value of cloudpods_medium_type must be one of: rotate, ssd, hybrid, got: tape"),
+], ids=["relative-mount-point", "node-slots-300", "negative-threshold", "not-a-bool",
+        "cloudpods-without-zone", "cloudpods-medium"])
 def test_a_wrong_variable_stops_site_before_any_host_is_contacted(tmp_path, arguments, message):
     result = run_site(tmp_path, *arguments)
     assert result.returncode != 0
