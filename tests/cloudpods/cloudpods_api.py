@@ -1,9 +1,31 @@
-"""The region API as a test's own witness of what the module did: the storage, and where a
-host mounts it. Shared by tests/cloudpods and the lab's cloudpods scenario."""
+"""The Cloudpods services for tests (tools/cloudpods), and the region API as a test's own
+witness of what the module did: the storage, and where a host mounts it. Shared by
+tests/cloudpods and the lab's cloudpods scenario."""
 
 import json
+import pathlib
+import subprocess
 import urllib.error
 import urllib.request
+
+import pytest
+
+CLOUDPODS = pathlib.Path(__file__).resolve().parents[2] / "tools" / "cloudpods"
+# tools/cloudpods's exit status when the binaries are missing.
+EXIT_NO_BINARIES = 3
+
+
+def services_up(*arguments):
+    """`tools/cloudpods up ARGUMENTS` (it reuses what runs) and the OS_* environment `env`
+    prints; the calling test is skipped, saying how to build them, without the binaries."""
+    up = subprocess.run([str(CLOUDPODS), "up"] + list(arguments), capture_output=True,
+                        text=True, check=False)
+    if up.returncode == EXIT_NO_BINARIES:
+        pytest.skip(up.stderr.strip())
+    assert up.returncode == 0, up.stdout + up.stderr
+    lines = subprocess.run([str(CLOUDPODS), "env"], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    return dict(line[len("export "):].split("=", 1) for line in lines)
 
 
 class Api(object):

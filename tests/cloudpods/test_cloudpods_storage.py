@@ -18,14 +18,12 @@ import time
 import uuid
 
 import pytest
-from cloudpods_api import Api
+from cloudpods_api import CLOUDPODS, Api, services_up
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-CLOUDPODS = REPO / "tools" / "cloudpods"
 AGENT = REPO / "tools" / "cloudpods-agent"
 ANSIBLE = pathlib.Path(sys.executable).parent / "ansible"
 MODULE = "ocfs2.cluster.cloudpods_storage"
-EXIT_NO_BINARIES = 3
 TMPFS_MB = 64
 # The agents ping often, so that a grown filesystem's size shows up within the test.
 PING_INTERVAL_S = 2
@@ -54,15 +52,9 @@ def cloudpods(pytestconfig):
     was_running = subprocess.run([str(CLOUDPODS), "status"], capture_output=True,
                                  check=False).returncode == 0
     started = time.monotonic()
-    up = subprocess.run([str(CLOUDPODS), "up"], capture_output=True, text=True, check=False)
-    if up.returncode == EXIT_NO_BINARIES:
-        pytest.skip(up.stderr.strip())
-    assert up.returncode == 0, up.stdout + up.stderr
+    env = services_up()
     report(pytestconfig, "tools/cloudpods up: %.1f s (%s)" % (time.monotonic() - started,
                                                 "reused" if was_running else "started"))
-    env_lines = subprocess.run([str(CLOUDPODS), "env"], capture_output=True, text=True,
-                               check=True).stdout.splitlines()
-    env = dict(line[len("export "):].split("=", 1) for line in env_lines)
     yield env
     if not was_running:
         started = time.monotonic()

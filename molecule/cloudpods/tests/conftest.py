@@ -6,17 +6,19 @@ calls keystone and the region on remote forwards of its node's SSH connection.""
 import pathlib
 import shlex
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 
 import pytest
-from labcheck import lab_status
+from labcheck import LAB_TOOL, lab_status
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
-CLOUDPODS = REPO / "tools" / "cloudpods"
+sys.path.insert(0, str(REPO / "tests" / "cloudpods"))
+from cloudpods_api import CLOUDPODS, services_up  # noqa: E402
+
 AGENT = REPO / "tools" / "cloudpods-agent"
-EXIT_NO_BINARIES = 3
 AGENT_PORT = 8885            # on each node
 AGENT_BASE_PORT = 18885      # on this machine: node N's agent at AGENT_BASE_PORT + N
 ZONE = "zone0"
@@ -25,13 +27,7 @@ ZONE = "zone0"
 @pytest.fixture(scope="session")
 def cloudpods_env():
     """The OS_* environment of the running control plane; up for the session, down after."""
-    up = subprocess.run([str(CLOUDPODS), "up", "--zone", ZONE], capture_output=True, text=True)
-    if up.returncode == EXIT_NO_BINARIES:
-        pytest.skip(up.stderr.strip())
-    assert up.returncode == 0, up.stdout + up.stderr
-    lines = subprocess.run([str(CLOUDPODS), "env"], capture_output=True, text=True,
-                           check=True).stdout.splitlines()
-    yield dict(line[len("export "):].split("=", 1) for line in lines)
+    yield services_up("--zone", ZONE)
     subprocess.run([str(CLOUDPODS), "down"], check=True, capture_output=True)
 
 
@@ -51,11 +47,11 @@ class Agents(object):
     def node(self, name):
         return [node for node in self.lab["nodes"] if node["name"] == name][0]
 
-    def ssh(self, node, *options):
-        return ["ssh", "-p", str(node["ssh_port"]), "-i", self.lab["ssh_key"],
-                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                "-o", "LogLevel=ERROR", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-                "-o", "ControlPath=none"] + list(options) + ["root@127.0.0.1"]
+    @staticmethod
+    def ssh(name, *arguments):
+        """`tools/lab ssh NAME ARGUMENTS`: a command there, or (OpenSSH reads options after
+        the destination too) ssh options such as forwards."""
+        return [str(LAB_TOOL), "ssh", name] + list(arguments)
 
     def agent_url(self, name):
         return "http://127.0.0.1:%d" % (AGENT_BASE_PORT + self.node(name)["index"])
@@ -71,12 +67,12 @@ class Agents(object):
         keystone = port_of(self.env["OS_AUTH_URL"])
         region = port_of(self.env["CLOUDPODS_REGION_URL"])
         self.forwards[name] = subprocess.Popen(self.ssh(
-            node, "-N", "-o", "ExitOnForwardFailure=yes", "-o", "ServerAliveInterval=15",
+            name, "-N", "-o", "ExitOnForwardFailure=yes", "-o", "ServerAliveInterval=15",
             "-L", "127.0.0.1:%d:127.0.0.1:%d" % (AGENT_BASE_PORT + node["index"], AGENT_PORT),
             "-R", "127.0.0.1:%d:127.0.0.1:%d" % (keystone, keystone),
             "-R", "127.0.0.1:%d:127.0.0.1:%d" % (region, region)),
             stdin=subprocess.DEVNULL)
-        subprocess.run(self.ssh(node) + ["cat > /usr/local/sbin/cloudpods-agent"],
+        subprocess.run(self.ssh(name, "cat > /usr/local/sbin/cloudpods-agent"),
                        input=AGENT.read_bytes(), check=True)
         credentials = ["--setenv=%s=%s" % (key, self.env[key]) for key in (
             "OS_USERNAME", "OS_PASSWORD", "OS_DOMAIN_NAME", "OS_PROJECT_NAME",
@@ -87,7 +83,7 @@ class Agents(object):
                 "python3", "/usr/local/sbin/cloudpods-agent", "--host", name,
                 "--port", str(AGENT_PORT), "--auth-url", self.env["OS_AUTH_URL"],
                 "--region-url", self.env["CLOUDPODS_REGION_URL"], "--ping-interval", "10"])
-        subprocess.run(self.ssh(node) + [command], check=True, capture_output=True)
+        subprocess.run(self.ssh(name, command), check=True, capture_output=True)
         self.wait_until_serving(name)
 
     def wait_until_serving(self, name, timeout=120):
@@ -106,7 +102,7 @@ class Agents(object):
 
     def stop(self):
         for name, forward in self.forwards.items():
-            subprocess.run(self.ssh(self.node(name)) + ["systemctl stop cloudpods-agent"],
+            subprocess.run(self.ssh(name, "systemctl stop cloudpods-agent"),
                            capture_output=True)
             forward.terminate()
             forward.wait()

@@ -6,14 +6,11 @@ Cloudpods half-way, as a node added to the cluster would."""
 import json
 import re
 import subprocess
-import sys
 
 import pytest
+from cloudpods_api import Api
 from conftest import REPO, ZONE
 from labcheck import mounted_size, play_recap, playbook_env, run_playbook
-
-sys.path.insert(0, str(REPO / "tests" / "cloudpods"))
-from cloudpods_api import Api  # noqa: E402
 
 STORAGE = "ocfs2-lab"
 OTHER = "ocfs2-lab-other"
