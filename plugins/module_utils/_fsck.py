@@ -1,0 +1,78 @@
+# Copyright: ocfs2.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""fsck.ocfs2 for the fsck module: the command, and what its output says.
+
+fsck.ocfs2 1.8.7 exits 0 whether or not it found problems, with -n and with -y alike (both seen
+on the lab): only its output tells. Each problem is one line, "[CODE] what is wrong ... ? y"
+(fixed) or "? n" (left as it is).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_mounted_nodes
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+
+PROBLEM = re.compile(r"^\[(?P<code>[A-Z0-9_]+)\] (?P<message>.*?)\s*(?P<answer>[yn])\s*$")
+# What fsck.ocfs2 says when it gives up before the passes; exit 32 (FSCK_CANCELED).
+ABORTED = ("Aborting operation", "abort.")
+PASSES_DONE = "All passes succeeded."
+
+
+def fsck_argv(device, repair):
+    """-f: check even a filesystem marked clean; -n answers no to every fix, -y yes. Never -F:
+    the cluster check (is it mounted on another node?) stays on."""
+    return ["fsck.ocfs2", "-f", "-y" if repair else "-n", device]
+
+
+def fsck_stdin(repair):
+    # A read-only check of a filesystem mounted on this node asks "Do you really want to
+    # continue (y/N)" first (its findings may be spurious while nodes write); a repair is
+    # never answered: fsck.ocfs2 refuses it on a mounted filesystem by itself.
+    return "" if repair else "y\n"
+
+
+def parse_fsck_output(stdout, rc):
+    """{"problems": [{"code", "message", "fixed"}], "completed": bool} from fsck.ocfs2's
+    output; raises ToolError when it did not run its passes."""
+    problems = []
+    for line in stdout.splitlines():
+        match = PROBLEM.match(line.strip())
+        if match:
+            problems.append({"code": match.group("code"), "message": match.group("message"),
+                             "fixed": match.group("answer") == "y"})
+    completed = PASSES_DONE in stdout
+    if rc != 0 or not completed:
+        last = [line.strip() for line in stdout.splitlines() if line.strip()]
+        raise ToolError("fsck.ocfs2 stopped before checking the filesystem (rc=%d): %s" % (
+            rc, last[-1] if last else "no output"), rc=rc, stdout=stdout, problems=problems)
+    return {"problems": problems, "completed": completed}
+
+
+def refuse_repair_while_mounted(device, mounted_stdout, mounted_stderr):
+    """The nodes that mount `device` (mounted.ocfs2 -f); a repair refuses any."""
+    nodes = parse_mounted_nodes(mounted_stdout, mounted_stderr, device)
+    if nodes:
+        raise ToolError(
+            "%s is mounted on %s; a repair (fsck.ocfs2 -y) needs it unmounted on every node. "
+            "Run playbooks/fsck.yml -e fsck_repair=true, which plans that outage, or check it "
+            "read-only (repair: false)." % (device, ", ".join(nodes)), mounted_nodes=nodes)
+    return nodes
+
+
+def fsck_summary(problems, repair, mounted_nodes):
+    """One sentence for the result's msg."""
+    left = [problem for problem in problems if not problem["fixed"]]
+    fixed = len(problems) - len(left)
+    where = " while mounted on %s (findings may be spurious under writes)" % ", ".join(
+        mounted_nodes) if mounted_nodes else ""
+    if not problems:
+        return "no problem found%s" % where
+    if repair:
+        return "%d problem(s) found, %d fixed, %d left" % (len(problems), fixed, len(left))
+    return "%d problem(s) found%s, none fixed (read-only): %s" % (
+        len(problems), where, "; ".join("[%s] %s" % (problem["code"], problem["message"])
+                                        for problem in problems))

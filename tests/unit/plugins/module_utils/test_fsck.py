@@ -1,0 +1,70 @@
+"""fsck.ocfs2's output as the fsck module reads it, captured on the lab (ocfs2-tools 1.8.7)."""
+
+import pytest
+from ansible_collections.ocfs2.cluster.plugins.module_utils._fsck import (
+    fsck_argv, fsck_stdin, fsck_summary, parse_fsck_output, refuse_repair_while_mounted)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+
+from conftest import read_fixture
+
+TOOLS = "ocfs2-tools-1.8.7/"
+INODE_COUNT = ("Inode 96770 has a link count of 2 on disk but directory entry references come "
+               "to 1. Update the count on disk to match?")
+
+
+def test_a_problem_left_by_the_read_only_check_is_not_fixed():
+    found = parse_fsck_output(read_fixture(TOOLS + "fsck_fn_inode_count.txt"), 0)
+    assert found["problems"] == [{"code": "INODE_COUNT", "message": INODE_COUNT, "fixed": False}]
+
+
+def test_a_problem_the_repair_fixed_is_fixed():
+    found = parse_fsck_output(read_fixture(TOOLS + "fsck_fy_inode_count_fixed.txt"), 0)
+    assert found["problems"] == [{"code": "INODE_COUNT", "message": INODE_COUNT, "fixed": True}]
+
+
+@pytest.mark.parametrize("fixture", ["fsck_fn_clean.txt", "fsck_fn_mounted_answered.txt"])
+def test_a_clean_filesystem_has_no_problem(fixture):
+    assert parse_fsck_output(read_fixture(TOOLS + fixture), 0) == {"problems": [],
+                                                                   "completed": True}
+
+
+@pytest.mark.parametrize("fixture, said", [
+    ("fsck_fn_mounted_not_answered.txt", "Aborting operation."),
+    ("fsck_fy_mounted_refused.txt", "may cause SEVERE filesystem damage, abort."),
+])
+def test_a_check_that_gave_up_is_an_error_never_clean(fixture, said):
+    with pytest.raises(ToolError, match=r"stopped before checking the filesystem \(rc=32\)") as error:
+        parse_fsck_output(read_fixture(TOOLS + fixture), 32)
+    assert said in str(error.value)
+
+
+def test_output_without_the_passes_is_an_error_even_with_rc_0():
+    with pytest.raises(ToolError, match="stopped before checking"):
+        parse_fsck_output("Checking OCFS2 filesystem in /dev/sdz:\n", 0)
+
+
+def test_the_read_only_check_answers_the_mounted_question_and_the_repair_never_does():
+    assert fsck_argv("/dev/x", False) == ["fsck.ocfs2", "-f", "-n", "/dev/x"]
+    assert fsck_argv("/dev/x", True) == ["fsck.ocfs2", "-f", "-y", "/dev/x"]
+    assert (fsck_stdin(False), fsck_stdin(True)) == ("y\n", "")
+
+
+def test_a_repair_is_refused_while_any_node_mounts_the_filesystem():
+    with pytest.raises(ToolError, match="mounted on node1, node2; a repair") as error:
+        refuse_repair_while_mounted("/dev/x", read_fixture(TOOLS + "mounted_f_two_nodes.txt"), "")
+    assert error.value.details["mounted_nodes"] == ["node1", "node2"]
+
+
+def test_a_repair_may_start_when_no_node_mounts_it():
+    assert refuse_repair_while_mounted(
+        "/dev/x", read_fixture(TOOLS + "mounted_f_not_mounted.txt"), "") == []
+
+
+def test_the_summary_says_what_was_found_fixed_and_left():
+    problem = {"code": "INODE_COUNT", "message": INODE_COUNT, "fixed": False}
+    assert fsck_summary([], False, ["node1"]) == (
+        "no problem found while mounted on node1 (findings may be spurious under writes)")
+    assert fsck_summary([dict(problem, fixed=True)], True, []) == (
+        "1 problem(s) found, 1 fixed, 0 left")
+    assert fsck_summary([problem], False, []).startswith(
+        "1 problem(s) found, none fixed (read-only): [INODE_COUNT] Inode 96770")
