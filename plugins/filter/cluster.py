@@ -20,6 +20,13 @@ def cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
         raise AnsibleFilterError(str(error))
 
 
+def cluster_nodes_without(members, removed_host, cluster_name, group="ocfs2_nodes"):
+    try:
+        return plan_cluster_nodes(list(members), cluster_name, group, removing=[removed_host])
+    except ToolError as error:
+        raise AnsibleFilterError(str(error))
+
+
 def cluster_heartbeat(members, cluster_name):
     try:
         return plan_cluster_heartbeat(list(members), cluster_name)
@@ -46,7 +53,8 @@ def o2cb_running_timeout_problems(members, wanted, cluster_name):
 
 class FilterModule(object):
     def filters(self):
-        return {"cluster_nodes": cluster_nodes, "cluster_heartbeat": cluster_heartbeat,
+        return {"cluster_nodes": cluster_nodes, "cluster_nodes_without": cluster_nodes_without,
+                "cluster_heartbeat": cluster_heartbeat,
                 "cluster_conf": cluster_conf,
                 "ip_addresses": ip_addresses, "o2cb_timeout_problems": o2cb_timeouts_problems,
                 "o2cb_running_timeout_problems": o2cb_running_timeout_problems}

@@ -203,7 +203,7 @@ def _regions(regions):
     return " (regions %s)" % ", ".join(regions) if regions else ""
 
 
-def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
+def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes", removing=()):
     """The node stanzas of cluster.conf, sorted by number: [{"host", "name", "number",
     "ip_address", "port"}].
 
@@ -216,18 +216,95 @@ def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
     cluster or cluster.conf gives it, else gets the lowest number no node uses or still has
     registered, in inventory order: adding hosts never renumbers the others.
 
+    `removing` names hosts of `members` by their inventory name (playbooks/remove_node.yml's
+    remove_node) that are being taken out of the cluster: they are left out of the result, the
+    others keep their numbers, and their nodes' numbers are not handed out. Their own
+    variables are not checked: they leave with whatever they have.
+
     Planned against the running cluster, before anything is written: refuses renumbering a
     node while the cluster is online on any host (or silently, to give its number to another
     host's explicit cluster_node_number), an explicit number still registered for a node that
-    left the group, and (in local heartbeat mode, while online) dropping a registered node,
-    which `o2cb register-cluster` would unregister under the running cluster. Bad input raises
-    ToolError naming the host and the variable.
+    left the group, and (in local heartbeat mode, while online) a registered node that left
+    the group while some host's cluster.conf still lists it; playbooks/remove_node.yml takes a
+    node out instead (offline first, then out of every file). A registered node that no
+    cluster.conf lists was removed that way or by hand: accepted, its number stays taken, and
+    the running nodes forget it at their next restart. Bad input raises ToolError naming the
+    host and the variable.
     """
     check_cluster_name(cluster_name)
     members = [dict(member, number=_as_int(member.get("number")), port=_as_int(member["port"]))
                for member in members]
+    staying, removed = _split_removed(members, removing, group)
+    _check_members(staying, group)
+
+    heartbeat = plan_cluster_heartbeat(members, cluster_name)
+    online = _online_hosts(members)
+    registered = _registered_numbers(members)
+    # What the cluster knows now: the running cluster's numbers win over the files'.
+    known = dict((key, (number, key)) for key, number in _current_numbers(members).items())
+    known.update(registered)
+    planned_names = set(member["node_name"].lower() for member in staying)
+    removed_names = set(member["node_name"].lower() for member in removed)
+    # Nodes that leave: their numbers are not handed out again by this run.
+    leaving = dict((key, value) for key, value in known.items() if key not in planned_names)
+    if online and heartbeat["mode"] == "local":
+        _refuse_dropping_configured_nodes(members, registered, planned_names | removed_names,
+                                          online, cluster_name, group)
+    for member in staying:
+        for key, (number, name) in leaving.items():
+            if member["number"] == number and key in registered and online:
+                raise ToolError(
+                    "host %s: cluster_node_number %d is still registered for %s (no longer in "
+                    "the group %s) in cluster %s, online on %s; two nodes would share it. "
+                    "Choose another number, or leave cluster_node_number unset." % (
+                        member["host"], number, name, group, cluster_name, ", ".join(online)))
+    # A removed host's own explicit number too, should its node be known nowhere.
+    leaving_numbers = set(number for number, _name in leaving.values()) | set(
+        member["number"] for member in removed if member["number"] is not None)
+    nodes = _number_nodes(staying, known, registered, leaving_numbers, online, cluster_name)
+    if removed:
+        _refuse_renumbering_on_removal(nodes, known, removed)
+    return nodes
+
+
+def _refuse_renumbering_on_removal(nodes, known, removed):
+    """Taking a node out changes nothing else: even with the cluster offline everywhere, where
+    plan_cluster_nodes() would renumber on an explicit cluster_node_number."""
+    for node in nodes:
+        old = known.get(node["name"].lower())
+        if old is not None and old[0] != node["number"]:
+            raise ToolError(
+                "host %s: cluster_node_number %d, but node %s is number %d now; removing %s "
+                "renumbers no other node, and nothing was written. Set cluster_node_number %d "
+                "or leave it unset, and renumber afterwards with playbooks/site.yml." % (
+                    node["host"], node["number"], node["name"], old[0],
+                    ", ".join(member["host"] for member in removed), old[0]))
+
+
+def _split_removed(members, removing, group):
+    """(the members that stay, the members being removed); refuses a removed host that is not
+    a member, and removing the last one."""
     if not members:
         raise ToolError("the group %s has no host; put the cluster's hosts in it." % group)
+    removing = [removing] if isinstance(removing, str) else list(removing)
+    hosts = [member["host"] for member in members]
+    for host in removing:
+        if host not in hosts:
+            raise ToolError("remove_node is %s, not a host of the group %s: name a host of %s "
+                            "(%s)." % (host, group, group, ", ".join(hosts)))
+    staying = [member for member in members if member["host"] not in removing]
+    removed = [member for member in members if member["host"] in removing]
+    if not staying:
+        raise ToolError(
+            "remove_node is %s, the last host of the group %s: the cluster would have no node "
+            "left, and nothing was written. To stop the cluster instead, unmount its "
+            "filesystems and systemctl stop o2cb on %s." % (
+                ", ".join(removing), group, ", ".join(removing)))
+    return staying, removed
+
+
+def _check_members(members, group):
+    """Each host's variables, then what two hosts must not share."""
     if len(members) > MAX_NODES:
         raise ToolError("the group %s has %d hosts; an o2cb cluster has at most %d nodes."
                         % (group, len(members), MAX_NODES))
@@ -249,36 +326,46 @@ def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
                         "own. Fix cluster_node_ip or cluster_interface."
                         % (clash[0]["host"], clash[1]["host"], clash[1]["ip_address"]))
 
-    heartbeat = plan_cluster_heartbeat(members, cluster_name)
-    online = _online_hosts(members)
-    registered = _registered_numbers(members)
-    # What the cluster knows now: the running cluster's numbers win over the files'.
-    known = dict((key, (number, key)) for key, number in _current_numbers(members).items())
-    known.update(registered)
-    planned_names = set(member["node_name"].lower() for member in members)
-    # Nodes that leave: their numbers are not handed out again by this run.
-    leaving = dict((key, value) for key, value in known.items() if key not in planned_names)
-    registered_leaving = sorted(value[1] for key, value in registered.items()
-                                if key not in planned_names)
-    if registered_leaving and online and heartbeat["mode"] == "local":
-        raise ToolError(
-            "%s %s registered in cluster %s, online on %s, but no longer %s of the group %s. In "
-            "local heartbeat mode o2cb cannot unregister a node from a running cluster, and "
-            "nothing was written. Put %s back in the group, or take the cluster offline on every "
-            "node (unmount its filesystems, systemctl stop o2cb) and run again." % (
-                ", ".join(registered_leaving), "is" if len(registered_leaving) == 1 else "are",
-                cluster_name, ", ".join(online),
-                "a host" if len(registered_leaving) == 1 else "hosts", group,
-                "it" if len(registered_leaving) == 1 else "them"))
-    for member in members:
-        for key, (number, name) in leaving.items():
-            if member["number"] == number and key in registered and online:
-                raise ToolError(
-                    "host %s: cluster_node_number %d is still registered for %s (no longer in "
-                    "the group %s) in cluster %s, online on %s; two nodes would share it. "
-                    "Choose another number, or leave cluster_node_number unset." % (
-                        member["host"], number, name, group, cluster_name, ", ".join(online)))
 
+def _configured_on(members):
+    """{node name (lower case): [hosts whose current cluster.conf lists it]}."""
+    hosts_by_node = {}
+    for member in members:
+        for node in member.get("config") or []:
+            hosts_by_node.setdefault(node["name"].lower(), []).append(member["host"])
+    return hosts_by_node
+
+
+def _refuse_dropping_configured_nodes(members, registered, accounted, online, cluster_name,
+                                      group):
+    """A registered node that left the group while a cluster.conf still lists it, in a running
+    local heartbeat cluster: o2cb cannot unregister it online, and it may still be online with
+    the filesystem mounted. remove_node.yml takes it offline before rewriting the files; once
+    no file lists it, the running nodes forget it at their next restart."""
+    configured_on = _configured_on(members)
+    dropped = sorted(registered[key][1] for key in registered
+                     if key not in accounted and key in configured_on)
+    if not dropped:
+        return
+    listing = sorted(set(host for name in dropped for host in configured_on[name.lower()]))
+    one = len(dropped) == 1
+    raise ToolError(
+        "%s %s registered in cluster %s, online on %s, and still in the cluster.conf of %s, but "
+        "no longer %s of the group %s. In local heartbeat mode o2cb cannot unregister a node "
+        "from a running cluster, and nothing was written. To take %s out of the cluster, put "
+        "%s back in the group and run playbooks/remove_node.yml -e remove_node=HOST (HOST: "
+        "%s inventory name)%s; to keep %s, put %s back in the group. Or take the cluster "
+        "offline on every node (unmount its filesystems, systemctl stop o2cb) and run again."
+        % (
+            ", ".join(dropped), "is" if one else "are", cluster_name, ", ".join(online),
+            ", ".join(listing), "a host" if one else "hosts", group,
+            "it" if one else "them", "its host" if one else "their hosts",
+            "its" if one else "each one's", "" if one else " once for each",
+            "it" if one else "them", "it" if one else "them"))
+
+
+def _number_nodes(members, known, registered, leaving_numbers, online, cluster_name):
+    """Each member's number: explicit, else kept, else the lowest one nobody has."""
     explicit = dict((member["number"], member) for member in members
                     if member["number"] is not None)
     numbers = {}
@@ -298,7 +385,7 @@ def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
         raise ToolError("hosts %s and %s both have number %d in the current cluster.conf; set "
                         "cluster_node_number for one of them." % (
                             clash[0]["host"], clash[1]["host"], clash[1]["kept"]))
-    unavailable = taken | set(number for number, _name in leaving.values())
+    unavailable = taken | leaving_numbers
     free = (number for number in range(MAX_NODES) if number not in unavailable)
     nodes = []
     for member in members:

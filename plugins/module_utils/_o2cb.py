@@ -337,11 +337,34 @@ def _plan_online(found, params):
             "%s no longer lists %s, the node cluster %s runs as on this host; re-registering would "
             "take this node out of the cluster. Restore it in %s, or set state: offline." % (
                 path, dropped_local[0]["name"], name, path))
-    if set(registered) != set(wanted):
+    if _needs_registering(registration, registered, wanted):
+        # register-cluster makes configfs match the file (op_register.c): it registers the
+        # added nodes and also unregisters the removed ones, which remove_node.yml took
+        # offline first.
         commands.append(_o2cb(found, "register-cluster", name))
     if mode == "global" and registration["heartbeat_regions"] != cluster["heartbeat_regions"]:
         commands.append(_o2cb(found, "start-heartbeat", name))
     return commands
+
+
+def _needs_registering(registration, registered, wanted):
+    """Whether a running cluster must be re-registered from cluster.conf: for any difference
+    in global heartbeat mode, where o2cb removes nodes online (o2cb(7)); only for added nodes
+    in local mode, where it cannot, and a removed node stays registered until the cluster
+    restarts on this node (removed_nodes reports it)."""
+    if registration["heartbeat_mode"] == "global":
+        return set(registered) != set(wanted)
+    return bool(set(wanted) - set(registered))
+
+
+def removed_nodes(found):
+    """The names of the nodes registered in the running cluster that cluster.conf no longer
+    lists; [] when it is not registered, or the file does not describe it."""
+    registration = found["registered"].get(found["cluster_name"])
+    if registration is None or (found["config"] or {}).get(found["cluster_name"]) is None:
+        return []
+    listed = set(node["name"] for node in config_nodes(found))
+    return [node["name"] for node in registration["nodes"] if node["name"] not in listed]
 
 
 def o2cb_summary(online, nodes, heartbeat_mode):
@@ -373,6 +396,7 @@ def o2cb_report(found):
         "config_heartbeat_mode": cluster["heartbeat_mode"] if cluster else None,
         "config_heartbeat_regions": cluster["heartbeat_regions"] if cluster else [],
         "timeouts": registration.get("timeouts", {}) if registration else {},
+        "removed_nodes": removed_nodes(found),
     }
 
 
@@ -403,7 +427,10 @@ def check_outcome(found, params, commands, output):
                         % (ran, name, output.strip()), commands=commands)
     if params["state"] == "online":
         wanted = sorted(_node_key(node) for node in report["config_nodes"])
-        if not report["online"] or sorted(_node_key(node) for node in report["nodes"]) != wanted:
+        # In local mode a removed node may stay registered until the next restart.
+        kept = report["removed_nodes"] if report["heartbeat_mode"] == "local" else []
+        running = sorted(_node_key(node) for node in report["nodes"] if node["name"] not in kept)
+        if not report["online"] or running != wanted:
             raise ToolError(
                 "%s ran, yet cluster %s is %s on this node with nodes %s (%s lists %s). Its "
                 "output: %s" % (

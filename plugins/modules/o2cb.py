@@ -18,7 +18,12 @@ description:
     (C(o2cb.init online NAME), C(/etc/init.d/o2cb) on Debian), as at boot, so the stack modules,
     C(/dlm) and the timeouts of the o2cb sysconfig file are the same as after a reboot.
   - With O(state=online), a cluster that is already online is re-synchronised without stopping
-    it when nodes were added to or removed from O(config_file) (C(o2cb register-cluster NAME)).
+    it when nodes were added to O(config_file) (C(o2cb register-cluster NAME), which also
+    unregisters the nodes removed from the file), or in global heartbeat mode removed from it.
+  - In local heartbeat mode, o2cb cannot remove a node from a running cluster (o2cb(7)). A node
+    removed from O(config_file) alone (as C(playbooks/remove_node.yml) does, after taking it
+    offline) is no reason to re-register; it stays registered until the cluster restarts on
+    this node, the module reports it in RV(removed_nodes) and changes nothing.
   - Reads the registered nodes from configfs (C(/sys/kernel/config/cluster/NAME/node/)) and
     counts the cluster online the way C(o2cb cluster-status) does. Because the init script and
     C(o2cb register-cluster) exit 0 after some failures, the module reads the state back after
@@ -66,8 +71,9 @@ options:
 notes:
   - Node names must equal the hosts' names (up to the first C(.)); o2cb finds the local node
     that way.
-  - Removing a node from a running cluster is meant for nodes that are offline; a node's
-    number, address or port can only change with the cluster offline on every node.
+  - Removing a node from a running cluster is meant for nodes that are offline (take it out
+    with C(playbooks/remove_node.yml)); a node's number, address or port can only change with
+    the cluster offline on every node.
   - Check mode builds the same plan and runs nothing; RV(commands) lists what would run.
 attributes:
   check_mode:
@@ -185,6 +191,17 @@ timeouts:
   type: dict
   sample: {cluster_heartbeat_threshold: 61, cluster_idle_timeout_ms: 30000,
            cluster_keepalive_delay_ms: 2000, cluster_reconnect_delay_ms: 2000}
+removed_nodes:
+  description:
+    - The names of the nodes registered in the running cluster (RV(nodes)) that O(config_file)
+      no longer lists, after the run (in check mode, as found).
+    - In local heartbeat mode, where o2cb cannot unregister a node from a running cluster, the
+      cluster forgets them at its next restart on this node. Empty when the cluster is not
+      registered or the file does not describe it.
+  returned: always
+  type: list
+  elements: str
+  sample: [node3]
 commands:
   description: The commands run, or that would run in check mode, as argv lists.
   returned: always

@@ -40,12 +40,12 @@ EXAMPLES = r"""
     cluster_name: ocfs2lab
   register: o2cb_state
 
-- name: Check that every node of cluster.conf is registered
+- name: Check that every node of cluster.conf is registered, and only those or removed ones
   ansible.builtin.assert:
     that:
       - o2cb_state.online
-      - o2cb_state.nodes | map(attribute='name') | list
-        == o2cb_state.config_nodes | map(attribute='name') | list
+      - o2cb_state.nodes | map(attribute='name') | difference(o2cb_state.removed_nodes) | sort
+        == o2cb_state.config_nodes | map(attribute='name') | sort
 """
 
 RETURN = r"""
@@ -69,7 +69,8 @@ heartbeat_mode:
   type: str
   sample: local
 nodes:
-  description: The nodes registered in configfs for the cluster; empty when the cluster is not registered.
+  description: The nodes registered in configfs for the cluster; empty when the cluster is not
+    registered.
   returned: always
   type: list
   elements: dict
@@ -120,6 +121,17 @@ timeouts:
   type: dict
   sample: {cluster_heartbeat_threshold: 61, cluster_idle_timeout_ms: 30000,
            cluster_keepalive_delay_ms: 2000, cluster_reconnect_delay_ms: 2000}
+removed_nodes:
+  description:
+    - The names of the nodes registered in the running cluster (RV(nodes)) that O(config_file)
+      no longer lists.
+    - In local heartbeat mode, where o2cb cannot unregister a node from a running cluster, the
+      cluster forgets them at its next restart on this node. Empty when the cluster is not
+      registered or the file does not describe it.
+  returned: always
+  type: list
+  elements: str
+  sample: [node3]
 """
 
 from ansible.module_utils.basic import AnsibleModule

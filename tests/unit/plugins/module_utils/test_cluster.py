@@ -1,6 +1,8 @@
 """Planning cluster.conf from the inventory: names, stable numbers, addresses, refusals."""
 
 import pytest
+from ansible.errors import AnsibleFilterError
+from ansible_collections.ocfs2.cluster.plugins.filter.cluster import cluster_nodes_without
 from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
     o2cb_timeout_problems, parse_ip_addresses, plan_cluster_heartbeat, plan_cluster_nodes,
     render_cluster_conf, running_timeout_problems)
@@ -274,18 +276,150 @@ def test_the_number_of_a_node_that_left_is_not_given_to_a_new_host():
         "node4": 0, "node1": 1, "node2": 2, "node5": 4}
 
 
-def test_dropping_a_registered_node_in_local_mode_while_online_is_refused():
-    # node3 registered and online with node1 and node2; the inventory no longer has it.
-    # o2cb register-cluster would unregister it under the running cluster.
+def test_dropping_a_registered_node_still_in_cluster_conf_in_local_mode_is_refused():
+    # node3 registered and online with node1 and node2, and still in their cluster.conf; the
+    # inventory no longer has it. It may still be online there with the filesystem mounted.
     conf, configfs = "cluster_conf_o2cb_add_node.txt", "configfs_online_node3_registered.txt"
     with pytest.raises(ToolError) as refused:
         plan_cluster_nodes([running(1, conf, configfs), running(2, conf, configfs)], "ocfs2lab")
     assert str(refused.value) == (
-        "node3 is registered in cluster ocfs2lab, online on node1, node2, but no longer a host "
-        "of the group ocfs2_nodes. In local heartbeat mode o2cb cannot unregister a node from a "
-        "running cluster, and nothing was written. Put it back in the group, or take the "
-        "cluster offline on every node (unmount its filesystems, systemctl stop o2cb) and run "
-        "again.")
+        "node3 is registered in cluster ocfs2lab, online on node1, node2, and still in the "
+        "cluster.conf of node1, node2, but no longer a host of the group ocfs2_nodes. In local "
+        "heartbeat mode o2cb cannot unregister a node from a running cluster, and nothing was "
+        "written. To take it out of the cluster, put its host back in the group and run "
+        "playbooks/remove_node.yml -e remove_node=HOST (HOST: its inventory name); to keep it, "
+        "put it back in the group. Or take the cluster offline on every node (unmount its "
+        "filesystems, systemctl stop o2cb) and run again.")
+
+
+def test_a_node_still_in_one_cluster_conf_only_is_refused_naming_that_host():
+    configfs = "configfs_online_node3_registered.txt"
+    members = [running(1, "cluster_conf_two_nodes.txt", configfs),
+               running(2, "cluster_conf_o2cb_add_node.txt", configfs)]
+    with pytest.raises(ToolError, match="node3 is registered in cluster ocfs2lab, online on "
+                                        "node1, node2, and still in the cluster.conf of node2, "
+                                        "but no longer a host of the group ocfs2_nodes"):
+        plan_cluster_nodes(members, "ocfs2lab")
+
+
+# After playbooks/remove_node.yml: node3 offline, out of every cluster.conf, and still
+# registered on node1 and node2 until their next restart of o2cb. The state combines two
+# captured files: node1's configfs after node3 was registered, and the two-node cluster.conf.
+REMOVED = {"conf": "cluster_conf_two_nodes.txt", "configfs": "configfs_online_node3_registered.txt"}
+
+
+def test_a_removed_node_that_no_cluster_conf_lists_is_accepted():
+    members = [running(1, **REMOVED), running(2, **REMOVED)]
+    assert plan_cluster_nodes(members, "ocfs2lab") == [
+        {"host": "node1", "name": "node1", "number": 1, "ip_address": "192.168.7.11",
+         "port": 7777},
+        {"host": "node2", "name": "node2", "number": 2, "ip_address": "192.168.7.12",
+         "port": 7777}]
+
+
+def test_the_number_of_a_removed_node_still_registered_is_not_handed_out():
+    # 0 is node4's, 1 and 2 are node1's and node2's, 3 is still registered for node3.
+    members = [running(1, **REMOVED), running(2, **REMOVED), new_host(4, number=0), new_host(5)]
+    assert numbers(plan_cluster_nodes(members, "ocfs2lab")) == {
+        "node4": 0, "node1": 1, "node2": 2, "node5": 4}
+
+
+def test_an_explicit_number_still_registered_for_a_removed_node_is_refused():
+    members = [running(1, **REMOVED), running(2, **REMOVED), new_host(4, number=3)]
+    with pytest.raises(ToolError, match="host node4: cluster_node_number 3 is still registered "
+                                        "for node3 \\(no longer in the group ocfs2_nodes\\)"):
+        plan_cluster_nodes(members, "ocfs2lab")
+
+
+# Taking a node out: playbooks/remove_node.yml, with the host still in the group
+
+# node1, node2 and node3 online, each in everyone's cluster.conf (captured on node1).
+THREE = {"conf": "cluster_conf_o2cb_add_node.txt",
+         "configfs": "configfs_online_node3_registered.txt"}
+
+
+def three_running(**changes_of_node3):
+    return [running(1, **THREE), running(2, **THREE), running(3, **dict(THREE, **changes_of_node3))]
+
+
+def test_removing_a_node_plans_the_others_with_their_numbers():
+    nodes = plan_cluster_nodes(three_running(), "ocfs2lab", removing=["node3"])
+    assert nodes == [
+        {"host": "node1", "name": "node1", "number": 1, "ip_address": "192.168.7.11",
+         "port": 7777},
+        {"host": "node2", "name": "node2", "number": 2, "ip_address": "192.168.7.12",
+         "port": 7777}]
+    # The rewritten file has the nodes of the two-node file the lab started from.
+    rewritten = parse_cluster_conf(render_cluster_conf("ocfs2lab", nodes))["ocfs2lab"]
+    two_nodes = parse_cluster_conf(read_fixture("ocfs2-tools-1.8.7/cluster_conf_two_nodes.txt"))
+    assert rewritten["nodes"] == two_nodes["ocfs2lab"]["nodes"]
+
+
+def test_removing_the_first_node_renumbers_no_other():
+    assert numbers(plan_cluster_nodes(three_running(), "ocfs2lab", removing=["node1"])) == {
+        "node2": 2, "node3": 3}
+
+
+def test_the_removed_number_is_not_handed_out_in_the_same_plan():
+    # node4 takes 0; node1's 1 stays out of the free numbers, so node5 gets 4.
+    members = three_running() + [new_host(4, number=0), new_host(5)]
+    assert numbers(plan_cluster_nodes(members, "ocfs2lab", removing=["node1"])) == {
+        "node4": 0, "node2": 2, "node3": 3, "node5": 4}
+
+
+def test_the_explicit_number_of_a_removed_host_that_never_joined_is_not_handed_out():
+    members = [running(1), running(2), new_host(3, number=0), new_host(4)]
+    assert numbers(plan_cluster_nodes(members, "ocfs2lab", removing=["node3"])) == {
+        "node1": 1, "node2": 2, "node4": 3}
+
+
+def test_the_removed_host_variables_are_not_checked():
+    # Its cluster address is gone already; it leaves the cluster anyway.
+    members = three_running(ip_address="", addresses=[])
+    assert numbers(plan_cluster_nodes(members, "ocfs2lab", removing=["node3"])) == {
+        "node1": 1, "node2": 2}
+
+
+def test_removing_a_node_does_not_excuse_another_that_left_the_group():
+    # node2 left the inventory without remove_node.yml while node3 is being removed.
+    members = [running(1, **THREE), running(3, **THREE)]
+    with pytest.raises(ToolError, match="^node2 is registered in cluster ocfs2lab, online on "
+                                        "node1, node3, and still in the cluster.conf of node1, "
+                                        "node3, but no longer a host of the group"):
+        plan_cluster_nodes(members, "ocfs2lab", removing=["node3"])
+
+
+def test_removing_a_node_renumbers_no_other_even_offline():
+    members = [running(1, THREE["conf"], None), running(2, THREE["conf"], None, number=5),
+               running(3, THREE["conf"], None)]
+    with pytest.raises(ToolError) as refused:
+        plan_cluster_nodes(members, "ocfs2lab", removing=["node3"])
+    assert str(refused.value) == (
+        "host node2: cluster_node_number 5, but node node2 is number 2 now; removing node3 "
+        "renumbers no other node, and nothing was written. Set cluster_node_number 2 or leave "
+        "it unset, and renumber afterwards with playbooks/site.yml.")
+
+
+def test_removing_a_host_that_is_not_in_the_group_is_refused():
+    with pytest.raises(ToolError) as refused:
+        plan_cluster_nodes(three_running(), "ocfs2lab", "ocfs2_nodes", removing=["node9"])
+    assert str(refused.value) == (
+        "remove_node is node9, not a host of the group ocfs2_nodes: name a host of ocfs2_nodes "
+        "(node1, node2, node3).")
+
+
+def test_removing_the_last_host_is_refused():
+    with pytest.raises(ToolError, match="^remove_node is node1, the last host of the group "
+                                        "ocfs2_nodes: the cluster would have no node left"):
+        plan_cluster_nodes([running(1)], "ocfs2lab", removing=["node1"])
+
+
+def test_the_filter_plans_without_the_removed_host_and_names_a_wrong_one():
+    assert numbers(cluster_nodes_without(three_running(), "node3", "ocfs2lab", "vmhosts")) == {
+        "node1": 1, "node2": 2}
+    with pytest.raises(AnsibleFilterError, match="^remove_node is node9, not a host of the "
+                                                 "group vmhosts: name a host of vmhosts"):
+        cluster_nodes_without(three_running(), "node9", "ocfs2lab", "vmhosts")
 
 
 def test_dropping_a_node_with_the_cluster_offline_is_planned():

@@ -27,15 +27,17 @@ def configfs(fixture):
 
 def found(conf_fixture="cluster_conf_two_nodes.txt", configfs_fixture="configfs_online.txt",
           mounts_fixture="proc_mounts_no_ocfs2.txt", hostname="node1", cluster_name="ocfs2lab",
-          config_file=DEFAULT_CONFIG_FILE, init_script=INIT, conf_text=None):
+          config_file=DEFAULT_CONFIG_FILE, init_script=INIT, conf_text=None, configfs_text=None):
     """What read_o2cb() would return on node1 in the lab state the fixtures captured."""
     if conf_text is None and conf_fixture:
         conf_text = read_fixture(FIXTURES + conf_fixture)
+    if configfs_text is None:
+        configfs_text = read_fixture(FIXTURES + configfs_fixture)
     return {
         "cluster_name": cluster_name,
         "config_file": config_file,
         "config": None if conf_text is None else parse_cluster_conf(conf_text, config_file),
-        "registered": configfs(configfs_fixture),
+        "registered": parse_configfs(configfs_text),
         "mounts": parse_ocfs2_mounts(read_fixture(FIXTURES + mounts_fixture)),
         "hostname": hostname,
         "init_script": init_script,
@@ -221,9 +223,52 @@ def test_plan_registers_from_the_given_config_file():
         ["o2cb", "--config-file", "/tmp/add.conf", "register-cluster", "ocfs2lab"]]
 
 
-def test_plan_unregisters_a_node_removed_from_cluster_conf():
-    state = found(configfs_fixture="configfs_online_node3_registered.txt")
+def removed_node3(**changes):
+    """node1 after playbooks/remove_node.yml took node3 out (local heartbeat): node3 is no longer
+    in cluster.conf, and still registered. Two captured files combined: the two-node cluster.conf
+    and the configfs of node1 after node3 was registered."""
+    return found(configfs_fixture="configfs_online_node3_registered.txt", **changes)
+
+
+def test_plan_is_empty_when_only_a_removed_node_is_still_registered_in_local_mode():
+    # register-cluster would unregister node3 under the running cluster; it is forgotten at the
+    # next restart instead. Unchanged, so re-runs are idempotent.
+    state = removed_node3()
+    assert plan_o2cb(state, params()) == []
+    assert o2cb_report(state)["removed_nodes"] == ["node3"]
+    assert o2cb_diff(state, params(), [])["before"] == o2cb_diff(state, params(), [])["after"]
+
+
+def test_plan_registers_an_added_node_while_a_removed_one_is_still_registered():
+    # node3's stanza of the captured o2cb add-node file, renamed node4 (number 4, .14): node4
+    # joins while node3, removed, is still registered. register-cluster also unregisters node3.
+    text = read_fixture(FIXTURES + "cluster_conf_o2cb_add_node.txt").replace(
+        "number = 3", "number = 4").replace("192.168.7.13", "192.168.7.14").replace(
+        "name = node3", "name = node4")
+    state = removed_node3(conf_text=text)
     assert plan_o2cb(state, params()) == [REGISTER]
+    assert o2cb_report(state)["removed_nodes"] == ["node3"]
+    assert o2cb_diff(state, params(), [REGISTER])["after"]["nodes"] == [
+        "1 node1 192.168.7.11:7777 (local)", "2 node2 192.168.7.12:7777",
+        "4 node4 192.168.7.14:7777"]
+
+
+def global_with_node3_registered():
+    """The captured global heartbeat configfs, with node3's lines of the captured local one:
+    node3 removed from the global cluster.conf while registered."""
+    node3_lines = [line for line in read_fixture(
+        FIXTURES + "configfs_online_node3_registered.txt").splitlines(keepends=True)
+        if "/node/node3/" in line]
+    return found(conf_fixture="cluster_conf_global_one_region.txt",
+                 configfs_text=read_fixture(FIXTURES + "configfs_online_global.txt")
+                 + "".join(node3_lines))
+
+
+def test_plan_unregisters_a_node_removed_from_cluster_conf_in_global_mode():
+    # o2cb removes a node from a running cluster in global heartbeat mode (o2cb(7)).
+    state = global_with_node3_registered()
+    assert plan_o2cb(state, params()) == [REGISTER]
+    assert o2cb_report(state)["removed_nodes"] == ["node3"]
 
 
 def test_plan_is_empty_once_the_added_node_is_registered():
@@ -389,7 +434,7 @@ def test_report_of_a_node_where_the_stack_is_not_loaded():
     assert o2cb_report(state) == {"cluster_name": "ocfs2lab", "online": False,
                                   "heartbeat_mode": None, "nodes": [], "config_nodes": [],
                                   "config_heartbeat_mode": None, "config_heartbeat_regions": [],
-                                  "timeouts": {}}
+                                  "timeouts": {}, "removed_nodes": []}
 
 
 # Report, diff and the check after running
@@ -402,7 +447,20 @@ def test_report_of_online_cluster():
         "config_nodes": [local(NODE1, True), local(NODE2, False)],
         "config_heartbeat_mode": "local", "config_heartbeat_regions": [],
         "timeouts": {"cluster_heartbeat_threshold": 31, "cluster_idle_timeout_ms": 30000,
-                     "cluster_keepalive_delay_ms": 2000, "cluster_reconnect_delay_ms": 2000}}
+                     "cluster_keepalive_delay_ms": 2000, "cluster_reconnect_delay_ms": 2000},
+        "removed_nodes": []}
+
+
+def test_report_of_a_removed_node_still_registered():
+    report = o2cb_report(removed_node3())
+    assert [node["name"] for node in report["nodes"]] == ["node1", "node2", "node3"]
+    assert [node["name"] for node in report["config_nodes"]] == ["node1", "node2"]
+    assert report["removed_nodes"] == ["node3"]
+
+
+def test_report_names_no_removed_node_without_cluster_conf():
+    state = found(conf_fixture=None, configfs_fixture="configfs_online_node3_registered.txt")
+    assert o2cb_report(state)["removed_nodes"] == []
 
 
 def test_report_of_offline_cluster_takes_heartbeat_mode_from_cluster_conf():
@@ -438,6 +496,17 @@ def test_check_outcome_accepts_the_registered_node_add():
     state = found(conf_fixture="cluster_conf_o2cb_add_node.txt",
                   configfs_fixture="configfs_online_node3_registered.txt")
     check_outcome(state, params(), [REGISTER], "")
+
+
+def test_check_outcome_accepts_a_removed_node_still_registered_in_local_mode():
+    check_outcome(removed_node3(), params(), [REGISTER], "")
+
+
+def test_check_outcome_refuses_a_removed_node_still_registered_in_global_mode():
+    with pytest.raises(ToolError, match=r"register-cluster ocfs2lab ran, yet cluster ocfs2lab is "
+                                        r"online on this node with nodes node1, node2, node3 "
+                                        r"\(/etc/ocfs2/cluster.conf lists node1, node2\)"):
+        check_outcome(global_with_node3_registered(), params(), [REGISTER], "")
 
 
 def test_check_outcome_refuses_success_when_the_init_script_left_it_offline():
