@@ -11,7 +11,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     mount_point_problem, plan_mount_move)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
-    node_slots_problem, rename_problem)
+    node_slots_problem, rename_problem, slot_shortage)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 
@@ -41,8 +41,17 @@ def partition_map_rename_problems(results):
     return problems
 
 
+def filesystem_slot_problems(filesystem, node_names):
+    """[] or the one sentence of slot_shortage(); [] when there is no filesystem yet."""
+    if not filesystem:
+        return []
+    problem = slot_shortage(filesystem, list(node_names))
+    return [problem] if problem else []
+
+
 class FilterModule(object):
     def filters(self):
         return {"filesystem_input_problems": filesystem_input_problems,
                 "filesystem_mount_moves": filesystem_mount_moves,
+                "filesystem_slot_problems": filesystem_slot_problems,
                 "partition_map_rename_problems": partition_map_rename_problems}

@@ -43,6 +43,64 @@ def node_slots_problem(node_slots, hosts, variable="node_slots", group="the grou
     return None
 
 
+def slot_shortage(filesystem, node_names):
+    """Why the filesystem has too few node slots for `node_names` (the O2CB node names of the
+    hosts that will mount it) besides the nodes that mount it now, or None. A node beyond the
+    slots fails to mount ("no free slots available", fs/ocfs2/slot_map.c)."""
+    mounted = [name.lower() for name in filesystem.get("mounted_nodes") or []]
+    joining = sorted(set(name for name in node_names if name.lower() not in mounted))
+    needed = len(mounted) + len(joining)
+    if needed <= filesystem["node_slots"]:
+        return None
+    return ("the filesystem (UUID %s) has %d node slots, %d of them in use (%s), and %s would "
+            "mount it too: %d slot(s) short. Raise the slots first, in a planned outage: "
+            "ansible-playbook playbooks/slots.yml -e slots=%d (it unmounts the filesystem on "
+            "every node for tunefs.ocfs2 -N)" % (
+                filesystem["uuid"], filesystem["node_slots"], len(mounted),
+                ", ".join(filesystem.get("mounted_nodes") or []) or "none", ", ".join(joining),
+                needed - filesystem["node_slots"], needed))
+
+
+# The per-slot allocators whose contents tunefs.ocfs2 -N has to move to another slot when it
+# removes the slot (op_set_slot_count.c).
+SLOT_ALLOCATORS = ("inode_alloc", "extent_alloc")
+
+
+def slot_allocator_paths(first_slot, slots):
+    """The debugfs paths of the allocators of slots first_slot .. slots - 1."""
+    return ["//%s:%04d" % (name, slot) for slot in range(first_slot, slots)
+            for name in SLOT_ALLOCATORS]
+
+
+def parse_bitmap_used(text):
+    """The used bits of an allocator in `debugfs.ocfs2 -R "stat //inode_alloc:0002"`
+    ("Bitmap Total: 1024   Used: 252   Free: 772"); 0 for an allocator without a group yet."""
+    match = re.search(r"Bitmap Total: \d+\s+Used: (\d+)", text)
+    return int(match.group(1)) if match else 0
+
+
+def slot_removal_problem(current_slots, wanted_slots, used_by_allocator):
+    """Why lowering the slots from current_slots to wanted_slots is refused, or None.
+
+    `used_by_allocator`: {debugfs path: used bits} of the slots that would go. tunefs.ocfs2
+    1.8.7 removed a slot that had never been used, then failed on the next one, whose inode
+    allocator held 252 inodes ("Bad magic number in extent block"), leaving the filesystem with
+    a slot count between the two (seen on the lab): only slots that never allocated anything
+    are removed."""
+    if wanted_slots >= current_slots:
+        return None
+    in_use = dict((path, used) for path, used in used_by_allocator.items() if used)
+    if not in_use:
+        return None
+    highest = max(int(path.rsplit(":", 1)[1]) for path in in_use)
+    return ("node_slots %d -> %d would remove slots that hold allocations (%s): tunefs.ocfs2 has "
+            "to move them to other slots and can fail midway. Lower the slots only to %d or "
+            "more (the slots from %d up never allocated anything)." % (
+                current_slots, wanted_slots,
+                ", ".join("%s: %d used" % (path.lstrip("/"), used)
+                          for path, used in sorted(in_use.items())), highest + 1, highest + 1))
+
+
 def parse_debugfs_stats(text):
     """Parse `debugfs.ocfs2 -R stats DEVICE` (one call: the superblock, whatever mounts it).
 
@@ -200,6 +258,10 @@ def plan_filesystem(device, filesystem, signature, device_bytes, mount, params, 
         offline_changes.append(("label %r -> %r" % (filesystem["label"], params["label"]),
                                 ["tunefs.ocfs2", "-L", params["label"], device]))
     if params.get("node_slots") and params["node_slots"] != filesystem["node_slots"]:
+        removal = slot_removal_problem(filesystem["node_slots"], params["node_slots"],
+                                       filesystem.get("slot_allocators_used") or {})
+        if removal:
+            raise ToolError(removal)
         offline_changes.append(("node_slots %d -> %d" % (filesystem["node_slots"],
                                                          params["node_slots"]),
                                 ["tunefs.ocfs2", "-N", str(params["node_slots"]), device]))
@@ -340,6 +402,15 @@ class Volume(object):
         self.block = BlockDevices(run)
         self.sysfs_name = self.block.refuse_multipath_path(device)
         self.device_number = os.stat(os.path.realpath(device)).st_rdev
+
+    def slot_allocators_used(self, first_slot, slots):
+        """{debugfs path: used bits} of the allocators of the slots that lowering would
+        remove."""
+        used = {}
+        for path in slot_allocator_paths(first_slot, slots):
+            _rc, stat, _err = self.run(["debugfs.ocfs2", "-R", "stat %s" % path, self.device])
+            used[path] = parse_bitmap_used(stat)
+        return used
 
     def read(self, with_usage=False):
         """What the device holds; with_usage: also what is built on it and mounted where

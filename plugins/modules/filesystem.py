@@ -271,6 +271,10 @@ def main():
             module.warn("%s does not exist on this node; check mode plans as if it were the blank "
                         "partition that an earlier task, in check mode too, would create. Without "
                         "check mode this fails." % params["device"])
+        if before["filesystem"] and params.get("node_slots") and params["node_slots"] < before[
+                "filesystem"]["node_slots"]:
+            before["filesystem"]["slot_allocators_used"] = volume.slot_allocators_used(
+                params["node_slots"], before["filesystem"]["node_slots"])
         steps = plan_filesystem(params["device"], before["filesystem"], before["signature"],
                                 before["device_size_bytes"], before["mount"], params,
                                 usage=before["usage"])
