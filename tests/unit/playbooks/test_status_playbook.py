@@ -1,12 +1,16 @@
-"""playbooks/status.yml with one host that does not answer (issue 11, item 13): it is named,
-and the others keep their own values. node1 and node3 are this machine (both steps of
-status.yml only read: o2cb_info and findmnt); node2 points at a closed local port."""
+"""playbooks/status.yml with one host that does not answer (issue 11, item 13): it is named, is a
+problem, and the others keep their own values; the report is written as JSON, the run fails, and
+--check gives the same report. node1 and node3 are this machine (every read of status.yml only
+reads; this machine has no O2CB cluster and no multipath map); node2 points at a closed local
+port."""
 
+import json
 import os
 import pathlib
+import re
+import subprocess
 import sys
 
-import subprocess
 from conftest import REPO
 
 INVENTORY = """\
@@ -18,19 +22,48 @@ ocfs2_nodes:
   vars:
     ansible_python_interpreter: %s
     cluster_name: unittestcluster
+    filesystem_device: /dev/disk/by-id/dm-uuid-mpath-36488eec10000000000000000000000001
 """
 
 
-def test_a_silent_host_is_named_and_shifts_nothing(tmp_path):
+def run_status(tmp_path, *options):
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(INVENTORY % sys.executable)
     environment = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
                        ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"))
     playbook = pathlib.Path(sys.executable).parent / "ansible-playbook"
-    result = subprocess.run([str(playbook), "-i", str(inventory),
-                             str(REPO / "playbooks" / "status.yml")],
-                            capture_output=True, text=True, env=environment, cwd=str(REPO),
-                            timeout=300)
+    return subprocess.run([str(playbook), "-i", str(inventory),
+                           str(REPO / "playbooks" / "status.yml")] + list(options),
+                          capture_output=True, text=True, env=environment, cwd=str(REPO),
+                          timeout=300)
+
+
+def test_a_silent_host_is_named_is_a_problem_and_shifts_nothing(tmp_path):
+    report_file = tmp_path / "report.json"
+    result = run_status(tmp_path, "-e", "status_report_file=%s" % report_file)
     output = " ".join(result.stdout.split())
+    assert result.returncode == 2, result.stdout
     assert "cluster unittestcluster: online on 0 of 3 nodes (none)" in output, result.stdout
     assert "no answer from node2: its state is unknown" in output, result.stdout
+    assert "The OCFS2 cluster unittestcluster is not healthy:" in output, result.stdout
+    # Nothing changed: the report on the controller does not count as a change.
+    assert re.findall(r"changed=(\d+)", result.stdout) == ["0", "0", "0"], result.stdout
+    report = json.loads(report_file.read_text())
+    assert (report["healthy"], report["silent"], sorted(report["nodes"])) == (
+        False, ["node2"], ["node1", "node3"])
+    assert report["problems"][0].startswith("node2: did not answer")
+    assert report["nodes"]["node1"] == report["nodes"]["node3"]
+    assert report["nodes"]["node1"]["o2cb_online"] is not True
+
+    checked_file = tmp_path / "checked.json"
+    checked = run_status(tmp_path, "--check", "-e", "status_report_file=%s" % checked_file)
+    assert checked.returncode == 2, checked.stdout
+    assert json.loads(checked_file.read_text()) == report
+
+
+def test_an_empty_report_file_writes_none(tmp_path):
+    result = run_status(tmp_path, "-e", "status_report_file=")
+    assert result.returncode == 2, result.stdout
+    assert "Write the report as JSON" in result.stdout
+    assert not list(tmp_path.glob("*.json"))
+    assert not list(REPO.glob("ocfs2-status-*.json"))
