@@ -15,7 +15,7 @@ COLLECTION_LINK := $(CURDIR)/.build/collections/ansible_collections/ocfs2/cluste
 # Mitogen's strategy plugins, at a path that does not name the venv's Python version.
 STRATEGY_LINK := $(CURDIR)/.build/strategy
 # The Molecule scenarios, each run alone on the one lab (molecule/default boots it).
-SCENARIOS := cluster cloudpods awx grow modules smoke
+SCENARIOS := cluster cloudpods awx day2 grow modules smoke
 # Outside the repository: inside it, ansible-test would take git's view, which ignores .build/.
 SANITY_ROOT := /tmp/ocfs2-cluster-sanity/ansible_collections/ocfs2/cluster
 export PATH := $(VENV)/bin:$(PATH)

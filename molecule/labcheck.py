@@ -182,3 +182,26 @@ def task_results(output, task):
                                            block, re.MULTILINE):
                 results[host] = status
     return results
+
+
+def stop_writer(node, name):
+    """Stop tools/fs-probe `name` on `node`; its summary (iterations, errors, longest_gap_s)."""
+    node.check_output("touch /run/%s.stop", name)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        result = node.run("cat /run/%s.json", name)
+        if result.rc == 0:
+            return json.loads(result.stdout)
+        time.sleep(2)
+    raise AssertionError("the writer %s did not stop within 120 s" % name)
+
+
+def start_writer(node, name, directory):
+    """tools/fs-probe writing into `directory` on `node`, as the transient unit `name`."""
+    # Nice -10: on a one-CPU emulated guest, the writer would otherwise measure how much CPU
+    # Ansible's Python leaves it (seconds per module run) rather than how long the filesystem
+    # makes it wait; a VM on a real host has its own CPUs.
+    node.check_output("rm -f /run/%s.stop /run/%s.json", name, name)
+    node.check_output(
+        "systemd-run --property=Nice=-10 --unit=%s --collect /usr/local/bin/fs-probe --dir %s "
+        "--stop-file /run/%s.stop --result /run/%s.json", name, directory, name, name)

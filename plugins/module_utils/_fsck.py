@@ -68,7 +68,7 @@ def fsck_summary(problems, repair, mounted_nodes):
     left = [problem for problem in problems if not problem["fixed"]]
     fixed = len(problems) - len(left)
     where = " while mounted on %s (findings may be spurious under writes)" % ", ".join(
-        mounted_nodes) if mounted_nodes else ""
+        sorted(mounted_nodes)) if mounted_nodes else ""
     if not problems:
         return "no problem found%s" % where
     if repair:

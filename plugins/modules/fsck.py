@@ -20,7 +20,7 @@ description:
   - A repair refuses to start while any node mounts the filesystem (C(mounted.ocfs2 -f)), and
     fsck.ocfs2's own cluster check stays on (never C(-F)).
   - fsck.ocfs2 exits 0 whether or not it found problems; the module reads its output. The
-    module does not fail for problems found: RV(clean) says whether any is left.
+    module does not fail for problems found; RV(clean) says whether any is left.
 author:
   - ocfs2.cluster contributors (@ocfs2-cluster)
 options:

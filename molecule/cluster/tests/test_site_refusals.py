@@ -95,8 +95,10 @@ def test_more_hosts_than_node_slots_on_an_existing_filesystem(nodes, scratch):
     assert_refused(nodes, scratch,
                    ["--tags", "filesystem", "-e", "filesystem_device=" + scratch,
                     "-e", "filesystem_partitioned=false"],
-                   r"The filesystem on %s has 2 node slots, and ocfs2_nodes has 3 hosts"
-                   % re.escape(scratch))
+                   r"the filesystem \(UUID [0-9a-f-]+\) has 2 node slots, 0 of them in use "
+                   r"\(none\), and node1, node2, node3 would mount it too: 1 slot\(s\) short\. "
+                   r"Raise the slots first, in a planned outage: ansible-playbook "
+                   r"playbooks/slots\.yml -e slots=3")
 
 
 @pytest.mark.parametrize("arguments, message", [

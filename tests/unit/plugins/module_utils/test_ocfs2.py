@@ -5,8 +5,8 @@ from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     parse_fstab, parse_proc_mounts)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
     belongs_to_cluster, find_mount, fstab_entries_for, is_classic_o2cb, node_slots_problem,
-    parse_debugfs_stats, parse_mounted_nodes, plan_filesystem, read_volume,
-    unmapped_partition_usage)
+    parse_bitmap_used, parse_debugfs_stats, parse_mounted_nodes, plan_filesystem, read_volume,
+    slot_allocator_paths, slot_removal_problem, slot_shortage, unmapped_partition_usage)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_fstab
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
     parse_blkid_probe, parse_sfdisk_json)
@@ -375,3 +375,51 @@ def test_fstab_entries_for_the_filesystem_by_uuid_label_or_device_path():
         "mount_point"] == "/srv/ocfs2"
     other = dict(filesystem(), uuid="00000000-0000-0000-0000-000000000000", label="other")
     assert fstab_entries_for(parse_fstab(FSTAB), other, 1234, numbers.get) == []
+
+
+# ------------------------------------------------------------------ node slots
+
+def test_hosts_beyond_the_node_slots_are_named_with_the_slots_playbook():
+    filesystem = {"uuid": "f3f99241", "node_slots": 3,
+                  "mounted_nodes": ["node2", "node1", "node3"]}
+    problem = slot_shortage(filesystem, ["node1", "NODE2", "node3", "node4", "node5"])
+    assert problem == (
+        "the filesystem (UUID f3f99241) has 3 node slots, 3 of them in use (node2, node1, "
+        "node3), and node4, node5 would mount it too: 2 slot(s) short. Raise the slots first, "
+        "in a planned outage: ansible-playbook playbooks/slots.yml -e slots=5 (it unmounts the "
+        "filesystem on every node for tunefs.ocfs2 -N)")
+
+
+def test_hosts_that_mount_it_already_or_fit_need_no_slot_more():
+    filesystem = {"uuid": "f3f99241", "node_slots": 4, "mounted_nodes": ["node1", "node2"]}
+    assert slot_shortage(filesystem, ["node1", "node2", "node3"]) is None
+    assert slot_shortage(dict(filesystem, node_slots=2), ["node1", "node2"]) is None
+
+
+def test_the_allocators_used_bits_come_from_debugfs_stat():
+    used = read_fixture("ocfs2-tools-1.8.7/debugfs_stat_inode_alloc_used.txt")
+    empty = read_fixture("ocfs2-tools-1.8.7/debugfs_stat_inode_alloc_empty.txt")
+    assert (parse_bitmap_used(used), parse_bitmap_used(empty)) == (252, 0)
+    assert slot_allocator_paths(2, 4) == ["//inode_alloc:0002", "//extent_alloc:0002",
+                                          "//inode_alloc:0003", "//extent_alloc:0003"]
+
+
+def test_lowering_over_a_slot_that_holds_allocations_is_refused():
+    used = {"//inode_alloc:0002": 252, "//extent_alloc:0002": 2, "//inode_alloc:0003": 0,
+            "//extent_alloc:0003": 0}
+    assert slot_removal_problem(4, 2, used) == (
+        "node_slots 4 -> 2 would remove slots that hold allocations (extent_alloc:0002: 2 used, "
+        "inode_alloc:0002: 252 used): tunefs.ocfs2 has to move them to other slots and can fail "
+        "midway. Lower the slots only to 3 or more (the slots from 3 up never allocated "
+        "anything).")
+
+
+def test_lowering_over_slots_that_never_allocated_and_raising_are_allowed():
+    assert slot_removal_problem(4, 3, {"//inode_alloc:0003": 0, "//extent_alloc:0003": 0}) is None
+    assert slot_removal_problem(4, 8, {}) is None
+
+
+def test_the_plan_refuses_lowering_over_allocations_before_the_mounted_check():
+    found = dict(filesystem(mounted=["node1"]), slot_allocators_used={"//inode_alloc:0001": 5})
+    with pytest.raises(ToolError, match="would remove slots that hold allocations"):
+        plan_filesystem(DEVICE, found, {}, PARTITION_4G, None, params(node_slots=1))
