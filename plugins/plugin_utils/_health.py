@@ -388,6 +388,13 @@ def _filesystem_problems(cluster_name, answered, nodes, reads, expected, filesys
             "the filesystem belongs to the O2CB cluster %s, not %s: no node of %s can mount "
             "it. Check filesystem_device (tunefs.ocfs2 --update-cluster-stack changes it)." % (
                 filesystem["cluster_name"], cluster_name, cluster_name))
+    if filesystem and "aborted-tunefs" in (filesystem.get("features") or []):
+        # A tunefs.ocfs2 run that stopped midway (seen on the lab after a failed -N): the
+        # kernel refuses to mount it ("unsupported optional features (20)").
+        problems.append(
+            "the filesystem is marked aborted-tunefs (a tunefs.ocfs2 run stopped midway): no "
+            "node can mount it again until fsck.ocfs2 -y finishes it. Repair it in a planned "
+            "outage: ansible-playbook playbooks/fsck.yml -e fsck_repair=true.")
     sizes = _groups([(host, nodes[host]["size_bytes"]) for host in answered
                      if nodes[host]["mounted"] and nodes[host]["size_bytes"] is not None])
     if len(sizes) > 1:
@@ -412,8 +419,8 @@ def _slot_problem(hosts, nodes, filesystem, mounted_names):
     if free >= len(waiting):
         return []
     return ["the filesystem has %d node slots, %d used: %d free for %d hosts that do not mount "
-            "it (%s), and a host without a slot cannot mount it. Add slots, with the filesystem "
-            "unmounted on every node: tunefs.ocfs2 -N %d on the LUN's partition." % (
+            "it (%s), and a host without a slot cannot mount it. Add slots in a planned outage: "
+            "ansible-playbook playbooks/slots.yml -e slots=%d." % (
                 int(filesystem["node_slots"]), len(mounted_names), max(free, 0), len(waiting),
                 _names(waiting), len(mounted_names) + len(waiting))]
 

@@ -305,8 +305,20 @@ def test_too_few_free_slots_for_the_hosts_that_do_not_mount_is_a_problem():
     problems = report_of(captures)["problems"]
     assert problems[2:] == [
         "the filesystem has 2 node slots, 2 used: 0 free for 1 hosts that do not mount it "
-        "(node3), and a host without a slot cannot mount it. Add slots, with the filesystem "
-        "unmounted on every node: tunefs.ocfs2 -N 3 on the LUN's partition."]
+        "(node3), and a host without a slot cannot mount it. Add slots in a planned outage: "
+        "ansible-playbook playbooks/slots.yml -e slots=3."]
+
+
+def test_a_filesystem_a_tunefs_run_left_midway_is_a_problem():
+    # Edited: the features debugfs.ocfs2 printed on the lab after tunefs.ocfs2 -N failed
+    # ("Feature Incompat: ... aborted-tunefs ...", "Tunefs Incomplete: 1 remove-slot").
+    captures = captured("healthy")
+    for capture in captures.values():
+        capture["filesystem_info"]["filesystem"]["features"].append("aborted-tunefs")
+    assert report_of(captures)["problems"] == [
+        "the filesystem is marked aborted-tunefs (a tunefs.ocfs2 run stopped midway): no node "
+        "can mount it again until fsck.ocfs2 -y finishes it. Repair it in a planned outage: "
+        "ansible-playbook playbooks/fsck.yml -e fsck_repair=true."]
 
 
 def test_cluster_conf_heartbeat_mode_and_mounted_size_that_differ_are_named():
