@@ -8,8 +8,8 @@ import pathlib
 
 import pytest
 import yaml
-from labcheck import (assert_nothing_changed, map_paths, multipath_map, play_recap,
-                      run_playbook, start_writer, stop_writer)
+from labcheck import (assert_nothing_changed, play_recap, run_playbook, start_writer,
+                      stop_writer)
 
 MOUNT_POINT = "/srv/ocfs2"
 TEST_DIR = MOUNT_POINT + "/day2-test"
@@ -88,26 +88,6 @@ def test_status_reports_a_healthy_cluster_and_writes_the_json(nodes, status_file
     assert sorted(report["nodes"]) == ["node1", "node2", "node3"]
 
 
-def test_status_fails_naming_a_failed_path(nodes, lab, status_file):
-    # One path of the filesystem's LUN on node2, its SCSI device offline, as when a cable or a
-    # switch port dies: multipathd's checker keeps it failed (a path failed with `multipathd
-    # fail path` alone comes back at the next check).
-    node2 = nodes["node2"]
-    path = map_paths(multipath_map(node2, lab["luns"][0]["wwid"]))[-1]["dev"]
-    node2.check_output("echo offline > /sys/block/%s/device/state", path)
-    try:
-        node2.check_output("multipathd fail path %s", path)
-        result = run_playbook("status.yml", "-e", "status_report_file=%s" % status_file)
-    finally:
-        node2.check_output("echo running > /sys/block/%s/device/state", path)
-        node2.check_output("multipathd reinstate path %s", path)
-    assert result.returncode != 0, result.stdout[-3000:]
-    report = json.loads(status_file.read_text())
-    assert not report["healthy"]
-    assert report["problems"] and all("node2" in problem and path in problem
-                                      for problem in report["problems"]), report["problems"]
-
-
 # ------------------------------------------------------------------ fsck
 
 def test_fsck_checks_read_only_while_every_node_stays_mounted(nodes):
@@ -168,27 +148,20 @@ def more_slots(nodes, lab):
     return now, now + 1
 
 
-def test_slots_check_mode_shows_the_outage_and_changes_nothing(nodes, lab, more_slots):
-    now, wanted = more_slots
-    before = mounts(nodes)
-    result = run_playbook("slots.yml", "-e", "slots=%d" % wanted, "--check")
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert "Outage for tunefs.ocfs2 -N %d (node slots %d -> %d)" % (wanted, now, wanted) in " ".join(
-        result.stdout.split())
-    assert mounts(nodes) == before and slots(nodes["node1"], lab) == now
-
-
 def test_slots_refuses_fewer_than_the_hosts(nodes, lab):
     result = run_playbook("slots.yml", "-e", "slots=2")
     assert_failed_before_any_change(result, "slots is 2", "each of the 3 hosts of ocfs2_nodes "
                                     "needs one")
 
 
-def test_slots_refuses_while_a_process_uses_the_filesystem(nodes, lab, user_of, more_slots):
+def test_slots_in_check_mode_shows_the_outage_and_refuses_a_process_using_the_filesystem(
+        nodes, lab, user_of, more_slots):
     now, wanted = more_slots
     user_of("node2")
     before = mounts(nodes)
-    result = run_playbook("slots.yml", "-e", "slots=%d" % wanted)
+    result = run_playbook("slots.yml", "-e", "slots=%d" % wanted, "--check")
+    assert "Outage for tunefs.ocfs2 -N %d (node slots %d -> %d)" % (wanted, now, wanted) in " ".join(
+        result.stdout.split())
     assert_failed_before_any_change(result, "node2: 1 process(es) use /srv/ocfs2", "sleep",
                                     "Nothing was changed")
     assert mounts(nodes) == before and slots(nodes["node1"], lab) == now
