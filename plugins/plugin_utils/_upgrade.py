@@ -197,34 +197,38 @@ def _package_problems(node):
 
 
 def _down_problems(node, settings):
+    return ["%s: %s, and no interrupted upgrade left it so (no %s there). Run "
+            "playbooks/status.yml to see why, bring it back (playbooks/site.yml), then run "
+            "again" % (node["name"], _describe_down(node, settings["mount_point"]),
+                       settings["marker"])]
+
+
+def _return_problems(node, settings):
+    """What would keep a node that goes down for the upgrade from coming back: no fstab entry
+    to mount the filesystem from, o2cb not started at boot when it may reboot."""
     name, mount_point = node["name"], settings["mount_point"]
-    state = _describe_down(node, mount_point)
-    if not node["marker"]:
-        return ["%s: %s, and no interrupted upgrade left it so (no %s there). Run "
-                "playbooks/status.yml to see why, bring it back (playbooks/site.yml), then run "
-                "again" % (name, state, settings["marker"])]
     problems = []
     if not node["fstab"]:
         problems.append(
-            "%s: an interrupted upgrade left it down (%s), and no /etc/fstab entry mounts the "
-            "filesystem at %s to bring it back. Run playbooks/site.yml first" % (
-                name, state, mount_point))
-    if not node["o2cb_enabled"]:
+            "%s: no /etc/fstab entry mounts the filesystem at %s, so it could not be mounted "
+            "again after the upgrade. Run playbooks/site.yml first" % (name, mount_point))
+    if not node["o2cb_enabled"] and settings["reboot"] != "never":
         problems.append(
-            "%s: an interrupted upgrade left it down (%s), and o2cb is not enabled at boot "
-            "(systemctl is-enabled o2cb), so a reboot would not bring it back. Run "
-            "playbooks/site.yml first" % (name, state))
+            "%s: o2cb is not enabled at boot (systemctl is-enabled o2cb), so the node would not "
+            "come back from a reboot after the upgrade. Run playbooks/site.yml first (it enables "
+            "o2cb and ocfs2), or set upgrade_reboot=never" % name)
     return problems
 
 
 def upgrade_problems(nodes, settings):
     """What stops the rolling upgrade before any node is touched, as sentences that name the
     host and say what to do; [] when nothing does. `settings`: {"mount_point", "device",
-    "partitioned", "drain_tasks", "stop_users", "marker", "group"}.
+    "partitioned", "drain_tasks", "stop_users", "marker", "group", "reboot"}.
 
     Every node must be in the cluster with the filesystem mounted, except one node that an
     interrupted upgrade left down (its marker file says so), which is brought back first; and
-    that one needs its fstab entry and o2cb enabled at boot to come back."""
+    every node that goes down needs its fstab entry, and o2cb enabled at boot unless
+    upgrade_reboot is never, to come back."""
     mount_point = settings["mount_point"]
     problems = []
     for node in nodes:
@@ -234,8 +238,10 @@ def upgrade_problems(nodes, settings):
                 "%s: %s holds no OCFS2 filesystem (upgrade_device %s, upgrade_partitioned %s). "
                 "Set them as filesystem_device and filesystem_partitioned are for site.yml" % (
                     name, node["target"], settings["device"], settings["partitioned"]))
-        if is_down(node):
+        if is_down(node) and not node["marker"]:
             problems.extend(_down_problems(node, settings))
+        elif node_action(node) in ("upgrade", "resume"):
+            problems.extend(_return_problems(node, settings))
         unlisted = sorted(other["o2cb_node"] for other in nodes if other["o2cb_node"].lower()
                           not in set(name.lower() for name in node["config_nodes"]))
         if unlisted and not is_down(node):

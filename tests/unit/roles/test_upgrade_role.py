@@ -93,9 +93,9 @@ def test_every_entry_point_documents_every_default_with_its_value():
 # The keys plugins/plugin_utils/_upgrade.py documents for a node.
 DOCUMENTED_KEYS = [
     "name", "o2cb_node", "o2cb_online", "config_nodes", "o2cb_enabled", "filesystem", "mounted",
-    "fstab", "other_mounts", "users", "marker", "target", "os_family", "distribution", "architecture",
-    "packages", "kernel_packages", "package_plan", "running_kernel", "boot_files",
-    "reboot_required"]
+    "fstab", "other_mounts", "users", "marker", "target", "os_family", "distribution",
+    "architecture", "packages", "kernel_packages", "package_plan", "running_kernel",
+    "boot_files", "reboot_required"]
 # The preflight's "Describe the node", rendered with plausible reads of a healthy node that
 # upgrades.
 PREFLIGHT = load(ROLE / "tasks" / "preflight.yml")

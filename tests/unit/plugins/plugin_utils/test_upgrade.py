@@ -161,13 +161,22 @@ def test_a_node_down_without_the_marker_is_refused_with_status_yml():
         "to see why, bring it back (playbooks/site.yml), then run again"]
 
 
-def test_a_node_left_down_by_an_upgrade_needs_its_fstab_entry_and_o2cb_at_boot():
+def test_a_node_that_goes_down_needs_its_fstab_entry_and_o2cb_at_boot_to_come_back():
     problems = upgrade_problems([node("node1", mounted=False, marker=True, fstab=False,
                                       o2cb_enabled=False)], SETTINGS)
-    assert len(problems) == 2
-    assert "no /etc/fstab entry mounts the filesystem at /srv/ocfs2" in problems[0]
-    assert "o2cb is not enabled at boot" in problems[1]
+    assert problems == [
+        "node1: no /etc/fstab entry mounts the filesystem at /srv/ocfs2, so it could not be "
+        "mounted again after the upgrade. Run playbooks/site.yml first",
+        "node1: o2cb is not enabled at boot (systemctl is-enabled o2cb), so the node would not "
+        "come back from a reboot after the upgrade. Run playbooks/site.yml first (it enables "
+        "o2cb and ocfs2), or set upgrade_reboot=never"]
     assert upgrade_problems([node("node1", mounted=False, marker=True)], SETTINGS) == []
+    # A node that upgrades, the same; one with nothing to upgrade does not go down.
+    assert len(upgrade_problems([node("node1", package_plan=UPGRADES, fstab=False)],
+                                SETTINGS)) == 1
+    assert upgrade_problems([node("node1", fstab=False, o2cb_enabled=False)], SETTINGS) == []
+    assert upgrade_problems([node("node1", package_plan=UPGRADES, o2cb_enabled=False)],
+                            dict(SETTINGS, reboot="never")) == []
 
 
 def test_two_nodes_down_at_once_are_refused():
