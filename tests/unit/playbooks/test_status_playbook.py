@@ -5,37 +5,13 @@ reads; this machine has no O2CB cluster and no multipath map); node2 points at a
 port."""
 
 import json
-import os
-import pathlib
 import re
-import subprocess
-import sys
 
-from conftest import REPO
-
-INVENTORY = """\
-ocfs2_nodes:
-  hosts:
-    node1: {ansible_connection: local}
-    node2: {ansible_connection: ssh, ansible_host: 127.0.0.1, ansible_port: 1}
-    node3: {ansible_connection: local}
-  vars:
-    ansible_python_interpreter: %s
-    cluster_name: unittestcluster
-    filesystem_device: /dev/disk/by-id/dm-uuid-mpath-36488eec10000000000000000000000001
-"""
+from conftest import REPO, run_on_three_nodes
 
 
 def run_status(tmp_path, *options):
-    inventory = tmp_path / "hosts.yml"
-    inventory.write_text(INVENTORY % sys.executable)
-    environment = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-                       ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"))
-    playbook = pathlib.Path(sys.executable).parent / "ansible-playbook"
-    return subprocess.run([str(playbook), "-i", str(inventory),
-                           str(REPO / "playbooks" / "status.yml")] + list(options),
-                          capture_output=True, text=True, env=environment, cwd=str(REPO),
-                          timeout=300)
+    return run_on_three_nodes(tmp_path, "status.yml", *options, cwd=REPO)
 
 
 def test_a_silent_host_is_named_is_a_problem_and_shifts_nothing(tmp_path):

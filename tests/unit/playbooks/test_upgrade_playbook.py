@@ -4,39 +4,14 @@ are this machine (nothing is read there before these refusals but its facts); no
 closed local port. Nothing is changed, and apt's lists are not refreshed
 (upgrade_update_cache: false)."""
 
-import os
-import pathlib
 import re
-import subprocess
-import sys
 
-from conftest import REPO
-
-INVENTORY = """\
-ocfs2_nodes:
-  hosts:
-    node1: {ansible_connection: local}
-    node2: {ansible_connection: ssh, ansible_host: 127.0.0.1, ansible_port: 1}
-    node3: {ansible_connection: local}
-  vars:
-    ansible_python_interpreter: %s
-    cluster_name: unittestcluster
-    filesystem_device: /dev/disk/by-id/dm-uuid-mpath-36488eec10000000000000000000000001
-    upgrade_update_cache: false
-"""
+from conftest import run_on_three_nodes
 
 
 def run_upgrade(tmp_path, *options):
-    inventory = tmp_path / "hosts.yml"
-    inventory.write_text(INVENTORY % sys.executable)
-    environment = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-                       ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
-                       PWD=str(tmp_path))
-    playbook = pathlib.Path(sys.executable).parent / "ansible-playbook"
-    result = subprocess.run([str(playbook), "-i", str(inventory),
-                             str(REPO / "playbooks" / "upgrade.yml")] + list(options),
-                            capture_output=True, text=True, env=environment, cwd=str(tmp_path),
-                            timeout=300)
+    result = run_on_three_nodes(tmp_path, "upgrade.yml", *options,
+                                variables="    upgrade_update_cache: false\n")
     return result, " ".join(result.stdout.split())
 
 
