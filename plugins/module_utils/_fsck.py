@@ -72,7 +72,11 @@ def fsck_summary(problems, repair, mounted_nodes):
     if not problems:
         return "no problem found%s" % where
     if repair:
-        return "%d problem(s) found, %d fixed, %d left" % (len(problems), fixed, len(left))
+        return "%d problem(s) found, %d fixed, %d left: %s" % (
+            len(problems), fixed, len(left), "; ".join(
+                "[%s] %s %s" % (problem["code"], problem["message"],
+                                "fixed" if problem["fixed"] else "NOT fixed")
+                for problem in problems))
     return "%d problem(s) found%s, none fixed (read-only): %s" % (
         len(problems), where, "; ".join("[%s] %s" % (problem["code"], problem["message"])
                                         for problem in problems))

@@ -65,6 +65,6 @@ def test_the_summary_says_what_was_found_fixed_and_left():
     assert fsck_summary([], False, ["node1"]) == (
         "no problem found while mounted on node1 (findings may be spurious under writes)")
     assert fsck_summary([dict(problem, fixed=True)], True, []) == (
-        "1 problem(s) found, 1 fixed, 0 left")
+        "1 problem(s) found, 1 fixed, 0 left: [INODE_COUNT] %s fixed" % INODE_COUNT)
     assert fsck_summary([problem], False, []).startswith(
         "1 problem(s) found, none fixed (read-only): [INODE_COUNT] Inode 96770")
