@@ -36,16 +36,16 @@ def assert_refused(nodes, scratch, arguments, message):
     assert state(nodes, scratch) == before
 
 
+# What the host's own facts decide (its addresses, its name), through site.yml's preflight on
+# the lab. The checks that need no host (a cluster name o2cb refuses, one node number for two
+# hosts, the variables' bounds) stop site.yml before any host is contacted: unit tests
+# (tests/unit/playbooks/test_site_inputs.py, tests/unit/plugins/module_utils/test_cluster.py).
 @pytest.mark.parametrize("arguments, message", [
-    (["-e", "cluster_name=ocfs2-cluster-of-the-lab"],
-     r"cluster name 'ocfs2-cluster-of-the-lab' is invalid: o2cb takes 1 to 16 alphanumeric"),
-    (["-e", "cluster_node_number=1"],
-     r"hosts node1 and node2 both have cluster_node_number 1"),
     (["-e", "cluster_node_ip=192.168.7.11"],
      r"host node2: cluster_node_ip 192.168.7.11 is not an address of this host"),
     (["-e", "cluster_node_name=client01"],
      r"host node1: its node name is 'client01', but the host calls itself 'node1'"),
-], ids=["cluster-name", "same-node-number", "ip-of-another-host", "node-name-not-hostname"])
+], ids=["ip-of-another-host", "node-name-not-hostname"])
 def test_bad_cluster_input_stops_the_play_before_any_change(nodes, scratch, arguments, message):
     assert_refused(nodes, scratch, arguments, message)
 
@@ -99,22 +99,6 @@ def test_more_hosts_than_node_slots_on_an_existing_filesystem(nodes, scratch):
                    r"\(none\), and node1, node2, node3 would mount it too: 1 slot\(s\) short\. "
                    r"Raise the slots first, in a planned outage: ansible-playbook "
                    r"playbooks/slots\.yml -e slots=3")
-
-
-@pytest.mark.parametrize("arguments, message", [
-    (["-e", "cluster_heartbeat_threshold=-5"],
-     r"node1, node2, node3: cluster_heartbeat_threshold is -5, out of range: o2cb takes 7"),
-    (["-e", "cluster_keepalive_delay_ms=30000"],
-     r"cluster_keepalive_delay_ms \(30000\) is not below cluster_idle_timeout_ms \(30000\)"),
-    (["-e", "filesystem_mount_point=relative/path"],
-     r"filesystem_mount_point 'relative/path' is not an absolute path"),
-    (["-e", "filesystem_node_slots=300"],
-     r"filesystem_node_slots is 300, out of range: OCFS2 has 1 to 255 node slots"),
-], ids=["negative-threshold", "keepalive-not-below-idle", "relative-mount-point",
-        "node-slots-300"])
-def test_a_wrong_variable_stops_the_play_on_the_controller(nodes, scratch, arguments, message):
-    # Checked by site.yml's first plays, before the install, cluster and multipath steps.
-    assert_refused(nodes, scratch, arguments, message)
 
 
 def test_a_threshold_the_running_cluster_does_not_use(nodes, scratch):

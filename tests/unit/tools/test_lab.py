@@ -1,6 +1,7 @@
 """tools/lab: the pure parts (sizes, identities, QEMU and inventory rendering) and the
 refusals, which all happen before the tool touches a loop device or a VM."""
 
+import hashlib
 import importlib.machinery
 import importlib.util
 import json
@@ -220,3 +221,30 @@ def test_down_twice_is_fine(lab_env):
     assert (first.returncode, second.returncode) == (0, 0)
     assert not lab_env.state_dir.exists()
     assert "already down" in second.stdout
+
+
+# The upgrade test's package source (tools/lab upgrade-repo).
+PINNED_CONTROL = """Package: multipath-tools
+Version: 0.9.4-3+deb12u2
+Architecture: amd64
+Depends: kpartx (= 0.9.4-3+deb12u2), libaio1 (>= 0.3.93), udev
+Breaks: multipath-tools-boot (<< 0.4.8+git0.761c66f-2~), kpartx-boot (= 0.9.4-3+deb12u2)
+Description: maintain multipath block device access
+"""
+
+
+def test_the_newer_copy_raises_the_version_and_the_exact_dependencies_on_its_siblings():
+    newer = lab.newer_control(PINNED_CONTROL, ("ocfs2-tools", "multipath-tools", "kpartx"), "+lab1")
+    assert "\nVersion: 0.9.4-3+deb12u2+lab1\n" in newer
+    assert "Depends: kpartx (= 0.9.4-3+deb12u2+lab1), libaio1 (>= 0.3.93), udev\n" in newer
+    # Another package's exact version, and the lower bounds, are left as they are.
+    assert "kpartx-boot (= 0.9.4-3+deb12u2)" in newer
+    assert "multipath-tools-boot (<< 0.4.8+git0.761c66f-2~)" in newer
+
+
+def test_the_packages_index_names_the_file_its_size_and_its_checksums():
+    entry = lab.packages_index_entry(PINNED_CONTROL, "multipath-tools_0.9.4_amd64.deb", b"deb")
+    assert entry.startswith(PINNED_CONTROL)
+    assert "\nFilename: ./multipath-tools_0.9.4_amd64.deb\nSize: 3\n" in entry
+    assert "\nMD5sum: %s\nSHA256: %s\n" % (hashlib.md5(b"deb").hexdigest(),
+                                             hashlib.sha256(b"deb").hexdigest()) in entry
