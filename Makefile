@@ -15,7 +15,7 @@ COLLECTION_LINK := $(CURDIR)/.build/collections/ansible_collections/ocfs2/cluste
 # Mitogen's strategy plugins, at a path that does not name the venv's Python version.
 STRATEGY_LINK := $(CURDIR)/.build/strategy
 # The Molecule scenarios, each run alone on the one lab (molecule/default boots it).
-SCENARIOS := cluster cloudpods awx day2 grow modules smoke
+SCENARIOS := cluster cloudpods awx day2 upgrade grow modules smoke
 # Outside the repository: inside it, ansible-test would take git's view, which ignores .build/.
 SANITY_ROOT := /tmp/ocfs2-cluster-sanity/ansible_collections/ocfs2/cluster
 export PATH := $(VENV)/bin:$(PATH)
@@ -78,9 +78,13 @@ bench-lab: deps
 test:
 	@rm -f .build/test-times.tsv
 	@tools/timed deps $(MAKE) --no-print-directory deps || { tools/timed --table; exit 1; }
-	@# The guest image builds (mostly downloads) while lint, sanity and unit use the CPU.
+	@# The guest image builds (mostly downloads) while lint, sanity and unit use the CPU, then
+	@# the lab boots (the scenarios' create step reuses it) and the upgrade test's packages are
+	@# fetched while the unit and API tests run.
 	@failed=""; \
-	tools/timed "guest image (beside lint, sanity, unit)" tools/lab image > .build/image.log 2>&1 & \
+	tools/timed "guest image and lab boot (beside lint, sanity, unit)" bash -c \
+		"tools/lab image && tools/lab up --nodes 3 --luns 2 && tools/lab upgrade-repo" \
+		> .build/image.log 2>&1 & \
 	image=$$!; \
 	tools/timed lint $(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	tools/timed sanity $(MAKE) --no-print-directory sanity || failed="$$failed sanity"; \

@@ -1,5 +1,6 @@
 """Helpers for the Molecule verifiers: the lab as tools/lab describes it, and what a node sees."""
 
+import concurrent.futures
 import json
 import os
 import pathlib
@@ -75,6 +76,14 @@ def lab_hosts():
     return dict((host.backend.get_hostname(), host) for host in hosts)
 
 
+def on_every_node(nodes, action):
+    """action(name, node) on every node at once (test setup that need not wait for one node
+    before the next); {name: what it returned}. Each node has its own SSH connection."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+        futures = dict((name, pool.submit(action, name, node)) for name, node in nodes.items())
+        return dict((name, future.result()) for name, future in futures.items())
+
+
 def wait_for_ssh(node, old_boot_id, timeout):
     """Wait until `node` answers SSH from a boot other than `old_boot_id`."""
     deadline = time.time() + timeout
@@ -95,10 +104,13 @@ REPO = LAB_TOOL.parent.parent
 
 # Ansible's default strategy, the one users run: a task costs 3.5 to 5 s of Python start-up
 # and imports on an emulated node. Mitogen's keeps one interpreter per node (about 0.5 s a
-# task, `make bench-lab`). The suite runs site.yml from bare hosts (the cluster scenario's
-# converge) and resize.yml online (the grow scenario's online grow and its control run) with
-# DEFAULT; every other run (idempotence, refusals, the adoption, the offline mode, test setup)
-# with FAST.
+# task, `make bench-lab`) and runs the same modules and task files. The suite runs resize.yml
+# online (the grow scenario's online grow and its control run, whose writer stalls stand for
+# what users see) with DEFAULT; every other run (site.yml from bare hosts, idempotence,
+# refusals, the adoption, the offline mode, the day-2 playbooks, test setup) with FAST. What
+# only the default strategy does, packing each module with its module_utils (AnsiballZ) and
+# running it in a fresh Python, the unit tests do for every module
+# (tests/unit/test_default_strategy.py); `make bench-site` runs site.yml with it on the lab.
 DEFAULT = "linear"
 FAST = "mitogen_linear"
 STRATEGY_PLUGINS = REPO / ".build" / "strategy"

@@ -37,9 +37,11 @@ def assert_refused(nodes, scratch, arguments, message):
 
 
 # What the host's own facts decide (its addresses, its name), through site.yml's preflight on
-# the lab. The checks that need no host (a cluster name o2cb refuses, one node number for two
-# hosts, the variables' bounds) stop site.yml before any host is contacted: unit tests
-# (tests/unit/playbooks/test_site_inputs.py, tests/unit/plugins/module_utils/test_cluster.py).
+# the lab. The checks that need no host (a cluster name o2cb refuses, the variables' bounds)
+# stop site.yml before any host is contacted, which unit tests prove
+# (tests/unit/playbooks/test_site_inputs.py); one node number for two hosts is refused by the
+# same preflight step as the cases here, from the inventory alone
+# (tests/unit/plugins/module_utils/test_cluster.py).
 @pytest.mark.parametrize("arguments, message", [
     (["-e", "cluster_node_ip=192.168.7.11"],
      r"host node2: cluster_node_ip 192.168.7.11 is not an address of this host"),

@@ -9,7 +9,6 @@ work they must not do), a run killed after the partition step and run again, the
 a filesystem on the whole multipath device of LUN 2, and fsck.yml's read-only check with
 every node mounted."""
 
-import json
 import pathlib
 import re
 import time
@@ -17,8 +16,8 @@ import time
 import pytest
 from labcheck import (DEFAULT, GIB, assert_nothing_changed, block_size_bytes, grow_lun,
                       kill_playbook_at, lun_size, map_path, map_paths, mounted_size,
-                      multipath_map, play_recap, run_playbook, start_writer, stop_writer,
-                      task_results)
+                      multipath_map, on_every_node, play_recap, run_playbook, start_writer,
+                      stop_writer, task_results)
 
 MOUNT_POINT = "/srv/ocfs2"
 TEST_DIR = MOUNT_POINT + "/grow-test"
@@ -160,16 +159,18 @@ def test_resize_and_site_refuse_the_runbooks_map_names_before_any_change(nodes, 
 
 @pytest.fixture(scope="module")
 def renamed_as_the_refusal_says(nodes, lab, grown_by_the_san):
-    """The remedy the refusal prints, done on one node at a time: unmount, rename the map,
-    fstab by UUID, mount."""
+    """The remedy the refusal prints: unmount, rename the map, fstab by UUID, mount. An
+    operator does one node at a time to keep its VMs running on the others; the test setup
+    does all three at once."""
     uuid = nodes["node1"].check_output("blkid -s UUID -o value %s", partition_path(lab)).strip()
-    for name in sorted(nodes):
-        node = nodes[name]
+
+    def rename(_name, node):
         runbook_name, system_name = partition_map_names(node, lab)
         node.check_output("umount %s && dmsetup rename %s %s", MOUNT_POINT, runbook_name,
                           system_name)
         node.check_output("sed -i 's|^/dev/mapper/%s |UUID=%s |' /etc/fstab && "
                           "systemctl daemon-reload && mount %s", runbook_name, uuid, MOUNT_POINT)
+    on_every_node(nodes, rename)
     return uuid
 
 
@@ -419,13 +420,11 @@ def whole_device_filesystem(nodes, lab):
     nodes["node1"].check_output("mkfs.ocfs2 -q -N 3 -L lab-whole --cluster-stack=o2cb "
                                 "--cluster-name=ocfs2lab %s", device)
     try:
-        for node in nodes.values():
-            node.check_output("mkdir -p %s && mount -t ocfs2 %s %s", WHOLE_MOUNT_POINT, device,
-                              WHOLE_MOUNT_POINT)
+        on_every_node(nodes, lambda _name, node: node.check_output(
+            "mkdir -p %s && mount -t ocfs2 %s %s", WHOLE_MOUNT_POINT, device, WHOLE_MOUNT_POINT))
         yield device
     finally:
-        for node in nodes.values():
-            node.run("umount %s", WHOLE_MOUNT_POINT)
+        on_every_node(nodes, lambda _name, node: node.run("umount %s", WHOLE_MOUNT_POINT))
 
 
 def test_a_filesystem_on_the_whole_multipath_device_grows_online(nodes, whole_device_filesystem):
