@@ -8,8 +8,8 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
-    o2cb_timeout_problems, parse_ip_addresses, plan_cluster_heartbeat, plan_cluster_nodes,
-    render_cluster_conf, running_timeout_problems)
+    cluster_name_problems, o2cb_timeout_problems, parse_ip_addresses, plan_cluster_heartbeat,
+    plan_cluster_nodes, render_cluster_conf, running_timeout_problems)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 
@@ -46,6 +46,10 @@ def o2cb_timeouts_problems(timeouts_by_host):
     return o2cb_timeout_problems(dict(timeouts_by_host))
 
 
+def cluster_names_problems(names_by_host):
+    return cluster_name_problems(dict(names_by_host))
+
+
 def o2cb_running_timeout_problems(members, wanted, cluster_name):
     return running_timeout_problems(dict(wanted), dict(
         (member["host"], member.get("timeouts") or {}) for member in members), cluster_name)
@@ -57,4 +61,5 @@ class FilterModule(object):
                 "cluster_heartbeat": cluster_heartbeat,
                 "cluster_conf": cluster_conf,
                 "ip_addresses": ip_addresses, "o2cb_timeout_problems": o2cb_timeouts_problems,
+                "cluster_name_problems": cluster_names_problems,
                 "o2cb_running_timeout_problems": o2cb_running_timeout_problems}

@@ -547,3 +547,31 @@ def o2cb_timeout_problems(timeouts_by_host):
                     variable, "; ".join("%s on %s" % (value, ", ".join(hosts))
                                         for value, hosts in hosts_by_value.items())))
     return messages
+
+
+def cluster_name_problems(names_by_host):
+    """What is wrong with the cluster name, as sentences naming the hosts; [] when o2cb takes
+    it and every host has the same one.
+
+    `names_by_host` is {host: cluster_name}. The rule is check_cluster_name()'s, the one the
+    modules apply on the nodes, so site.yml refuses on the controller what o2cb_info would
+    refuse there.
+    """
+    problems = []
+    hosts_by_name = {}
+    for host, name in names_by_host.items():
+        # A name the inventory gave as a number (cluster_name: 42) is templated as text.
+        name = None if name is None else str(name)
+        hosts_by_name.setdefault(name, []).append(host)
+        try:
+            check_cluster_name(name)
+        except ToolError as error:
+            problems.append((host, str(error)))
+    messages = _on_hosts(problems)
+    if len(hosts_by_name) > 1:
+        messages.append(
+            "cluster_name differs between the nodes (%s): the nodes of one O2CB cluster share "
+            "its name, in cluster.conf and on the filesystem. Set it once for the group." % (
+                "; ".join("%r on %s" % (name, ", ".join(hosts))
+                          for name, hosts in hosts_by_name.items())))
+    return messages

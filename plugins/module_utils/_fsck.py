@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_mounted_nodes
@@ -20,6 +21,14 @@ PROBLEM = re.compile(r"^\[(?P<code>[A-Z0-9_]+)\] (?P<message>.*?)\s*(?P<answer>[
 # What fsck.ocfs2 says when it gives up before the passes; exit 32 (FSCK_CANCELED).
 ABORTED = ("Aborting operation", "abort.")
 PASSES_DONE = "All passes succeeded."
+
+
+def refuse_missing_device(device, exists=os.path.exists):
+    """Say that the device is missing before any tool runs: given a path that does not exist,
+    mounted.ocfs2 -f exits 0 with no row, and fsck.ocfs2 exits 8 with nothing on stdout."""
+    if not exists(device):
+        raise ToolError("device %s does not exist on this node. Check the LUN's path "
+                        "(multipath -ll, lsblk)." % device)
 
 
 def fsck_argv(device, repair):

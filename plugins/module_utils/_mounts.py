@@ -92,6 +92,9 @@ def parse_mounted_nodes(text, stderr="", device="the device"):
     ("Unknown: Bad magic number in inode"): that is an error, never "mounted nowhere".
     """
     lines = [line for line in text.splitlines() if line.strip()]
+    # Given a path that does not exist, it prints its header several times and no row.
+    if lines and "Nodes" in lines[0]:
+        lines = lines[:1] + [line for line in lines[1:] if line.split() != lines[0].split()]
     if len(lines) < 2 or "Nodes" not in lines[0]:
         raise ToolError("mounted.ocfs2 -f %s found no OCFS2 filesystem there (%s), although "
                         "blkid did; refusing to guess which nodes mount it. Check the device "

@@ -98,7 +98,8 @@ stdout:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ocfs2.cluster.plugins.module_utils._fsck import (
-    fsck_argv, fsck_stdin, fsck_summary, parse_fsck_output, refuse_repair_while_mounted)
+    fsck_argv, fsck_stdin, fsck_summary, parse_fsck_output, refuse_missing_device,
+    refuse_repair_while_mounted)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_mounted_nodes
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 
@@ -112,6 +113,7 @@ def main():
     repair = module.params["repair"] and not module.check_mode
     run = Runner(module)
     try:
+        refuse_missing_device(device)
         _rc, stdout, stderr = run(["mounted.ocfs2", "-f", device])
         if repair:
             mounted_nodes = refuse_repair_while_mounted(device, stdout, stderr)

@@ -46,6 +46,12 @@ def run_site(tmp_path, *arguments):
      "filesystem_node_slots is 300, out of range: OCFS2 has 1 to 255 node slots"),
     (["-e", "cluster_heartbeat_threshold=-5"],
      "node1, node2, node3: cluster_heartbeat_threshold is -5, out of range: o2cb takes 7"),
+    (["-e", "cluster_keepalive_delay_ms=30000"],
+     "cluster_keepalive_delay_ms (30000) is not below cluster_idle_timeout_ms (30000)"),
+    (["-e", "cluster_name=ocfs2-cluster-of-the-lab"],
+     "node1, node2, node3: cluster name 'ocfs2-cluster-of-the-lab' is invalid: o2cb takes 1 to "
+     "16 alphanumeric characters (A-Z, a-z, 0-9; no '-', '_' or '.'). Choose another "
+     "cluster_name."),
     (["-e", "filesystem_partitioned=maybe"],
      "argument 'filesystem_partitioned' is of type str and we were unable to convert to bool"),
     (["-e", "cloudpods_enabled=true"],
@@ -53,7 +59,8 @@ def run_site(tmp_path, *arguments):
     (["-e", "cloudpods_enabled=true", "-e", "cloudpods_zone=zone0",
       "-e", "cloudpods_medium_type=tape"],
      "value of cloudpods_medium_type must be one of: rotate, ssd, hybrid, got: tape"),
-], ids=["relative-mount-point", "node-slots-300", "negative-threshold", "not-a-bool",
+], ids=["relative-mount-point", "node-slots-300", "negative-threshold",
+        "keepalive-not-below-idle", "invalid-cluster-name", "not-a-bool",
         "cloudpods-without-zone", "cloudpods-medium"])
 def test_a_wrong_variable_stops_site_before_any_host_is_contacted(tmp_path, arguments, message):
     result = run_site(tmp_path, *arguments)

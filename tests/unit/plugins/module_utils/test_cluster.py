@@ -2,12 +2,13 @@
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.ocfs2.cluster.plugins.filter.cluster import cluster_nodes_without
+from ansible_collections.ocfs2.cluster.plugins.filter.cluster import (
+    FilterModule, cluster_nodes_without)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
-    o2cb_timeout_problems, parse_ip_addresses, plan_cluster_heartbeat, plan_cluster_nodes,
-    render_cluster_conf, running_timeout_problems)
+    cluster_name_problems, o2cb_timeout_problems, parse_ip_addresses, plan_cluster_heartbeat,
+    plan_cluster_nodes, render_cluster_conf, running_timeout_problems)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import (
-    o2cb_report, parse_cluster_conf, parse_configfs)
+    check_cluster_name, o2cb_report, parse_cluster_conf, parse_configfs)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
 
@@ -194,6 +195,46 @@ def test_nodes_with_different_thresholds_are_refused():
 def test_a_number_given_as_a_string_equals_the_number():
     assert o2cb_timeout_problems({"node1": timeouts(cluster_heartbeat_threshold="61"),
                                   "node2": timeouts()}) == []
+
+
+# The cluster name, checked on the controller before any host is contacted
+
+def test_one_name_o2cb_takes_on_every_node_is_fine():
+    assert cluster_name_problems({"node1": "ocfs2lab", "node2": "ocfs2lab"}) == []
+
+
+def test_an_invalid_name_is_refused_with_the_message_the_modules_give():
+    # site.yml -e cluster_name=ocfs2-cluster-of-the-lab went on until o2cb_info refused it on
+    # the nodes; the filter says the same, naming the hosts.
+    with pytest.raises(ToolError) as refusal:
+        check_cluster_name("ocfs2-cluster-of-the-lab")
+    every = dict((host, "ocfs2-cluster-of-the-lab") for host in ("node1", "node2", "node3"))
+    assert cluster_name_problems(every) == ["node1, node2, node3: " + str(refusal.value)]
+    assert str(refusal.value) == (
+        "cluster name 'ocfs2-cluster-of-the-lab' is invalid: o2cb takes 1 to 16 alphanumeric "
+        "characters (A-Z, a-z, 0-9; no '-', '_' or '.'). Choose another cluster_name.")
+
+
+def test_names_that_differ_between_the_nodes_are_refused():
+    assert cluster_name_problems({"node1": "ocfs2lab", "node2": "ocfs2lab",
+                                  "node3": "vmstore"}) == [
+        "cluster_name differs between the nodes ('ocfs2lab' on node1, node2; 'vmstore' on "
+        "node3): the nodes of one O2CB cluster share its name, in cluster.conf and on the "
+        "filesystem. Set it once for the group."]
+
+
+def test_a_name_the_inventory_gives_as_a_number_is_checked_as_text():
+    assert cluster_name_problems({"node1": 42}) == []
+    assert cluster_name_problems({"node1": 12345678901234567}) == [
+        "node1: cluster name '12345678901234567' is invalid: o2cb takes 1 to 16 alphanumeric "
+        "characters (A-Z, a-z, 0-9; no '-', '_' or '.'). Choose another cluster_name."]
+
+
+def test_the_cluster_name_problems_filter_is_the_same_check():
+    cluster_name_problems_filter = FilterModule().filters()["cluster_name_problems"]
+    assert cluster_name_problems_filter({"node1": "ocfs2lab"}) == []
+    assert cluster_name_problems_filter({"node1": "ocfs2_lab"}) == cluster_name_problems(
+        {"node1": "ocfs2_lab"})
 
 
 # Planned against the running cluster (issue 11, item 6)

@@ -2,7 +2,8 @@
 
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._fsck import (
-    fsck_argv, fsck_stdin, fsck_summary, parse_fsck_output, refuse_repair_while_mounted)
+    fsck_argv, fsck_stdin, fsck_summary, parse_fsck_output, refuse_missing_device,
+    refuse_repair_while_mounted)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 from conftest import read_fixture
@@ -68,3 +69,10 @@ def test_the_summary_says_what_was_found_fixed_and_left():
         "1 problem(s) found, 1 fixed, 0 left: [INODE_COUNT] %s fixed" % INODE_COUNT)
     assert fsck_summary([problem], False, []).startswith(
         "1 problem(s) found, none fixed (read-only): [INODE_COUNT] Inode 96770")
+
+
+def test_a_missing_device_is_refused_before_any_tool_runs():
+    with pytest.raises(ToolError, match=r"device /dev/disk/by-id/does-not-exist does not exist "
+                                        r"on this node"):
+        refuse_missing_device("/dev/disk/by-id/does-not-exist", exists=lambda path: False)
+    refuse_missing_device("/dev/x", exists=lambda path: True)

@@ -273,6 +273,14 @@ def test_mounted_nodes_refuses_output_without_a_row():
         parse_mounted_nodes(read_fixture(FIXTURES + "mounted_f_no_ocfs2.txt"), "", "/dev/x")
 
 
+def test_mounted_nodes_never_takes_a_repeated_header_for_a_node():
+    """Given a path that does not exist, mounted.ocfs2 -f repeats its header; its "Nodes"
+    column is no node name."""
+    with pytest.raises(ToolError, match=r"mounted.ocfs2 -f /dev/x found no OCFS2 filesystem"):
+        parse_mounted_nodes(read_fixture(FIXTURES + "mounted_f_missing_device.txt"), "",
+                            "/dev/x")
+
+
 # ------------------------------------------------------------------ force never skips in-use checks
 
 WHOLE = "/dev/disk/by-id/dm-uuid-mpath-35000c0ca1ab00001"
