@@ -84,22 +84,6 @@ def on_every_node(nodes, action):
         return dict((name, future.result()) for name, future in futures.items())
 
 
-def wait_for_ssh(node, old_boot_id, timeout):
-    """Wait until `node` answers SSH from a boot other than `old_boot_id`."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            result = subprocess.run(
-                [str(LAB_TOOL), "ssh", node, "cat /proc/sys/kernel/random/boot_id"],
-                capture_output=True, text=True, timeout=60)
-        except subprocess.TimeoutExpired:
-            continue
-        if result.returncode == 0 and result.stdout.strip() and result.stdout != old_boot_id:
-            return
-        time.sleep(5)
-    raise AssertionError("%s did not come back within %d s of the reboot" % (node, timeout))
-
-
 REPO = LAB_TOOL.parent.parent
 
 # Ansible's default strategy, the one users run: a task costs 3.5 to 5 s of Python start-up
