@@ -4,11 +4,11 @@ server, the inventory script, survey answers as !unsafe extra vars, the template
 env/cmdline, AWX's environment) and runs ansible-runner transmit | worker | process with the
 worker at /runner. AWX itself cannot run here (README, "Run it from AWX").
 
-In file order, on the lab the side effect left bare: the build job with a survey answer; the
-status job, with this repository as the project; bad build answers; the LUN grown by the SAN;
-the plan job (check mode); bad grow answers, Jinja among them; the plan job limited to one
-node; the grow job. Every bad answer stops the job before any change with a message naming
-the variable."""
+In file order, on site.yml's cluster (the side effect): the build job, which changes nothing;
+the build job with a label as survey answer, which reaches the filesystem step; the status job,
+with this repository as the project; bad build answers; the LUN grown by the SAN; the plan job
+(check mode); bad grow answers, Jinja among them; the plan job limited to one node; the grow
+job. Every bad answer stops the job before any change with a message naming the variable."""
 
 import glob
 import json
@@ -103,16 +103,29 @@ def grown_by_the_san():
     return grow_lun()
 
 
-def test_build_job_builds_the_cluster_with_the_survey_answer(launch, nodes):
-    job = launch("Build the OCFS2 cluster", "filesystem_label=" + LABEL)
+def test_build_job_on_the_built_cluster_changes_nothing(launch, nodes):
+    # As a scheduled build job runs: on the cluster site.yml built (the side effect), it finds
+    # every step done.
+    before = mounts(nodes)
+    job = launch("Build the OCFS2 cluster")
     assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
+    assert job.changed() == {}, job.changed()
     # The roles ran from the collection project sync installed in the job, at /runner.
     paths = job.task_paths()
     assert paths and all(path.startswith(COLLECTION) for path in paths), sorted(paths)
-    for name, node in nodes.items():
-        mount = json.loads(node.check_output(
-            "findmnt --json --output FSTYPE,LABEL --mountpoint %s", MOUNT_POINT))
-        assert mount["filesystems"][0] == {"fstype": "ocfs2", "label": LABEL}, (name, mount)
+    assert mounts(nodes) == before
+
+
+def test_build_job_takes_the_survey_answer_to_the_filesystem_step(launch, nodes):
+    # The answer reaches the filesystem module, which will not relabel a mounted filesystem:
+    # the job stops there, naming the answer, and nothing changed.
+    before = mounts(nodes)
+    job = launch("Build the OCFS2 cluster", "filesystem_label=" + LABEL)
+    assert (job.returncode, job.status) == (1, "failed"), job.output[-5000:]
+    assert any("-> '%s' needs the filesystem" % LABEL in text
+               for text in job.failure_messages()), job.failure_messages()
+    assert job.changed() == {}, job.changed()
+    assert mounts(nodes) == before
 
 
 def test_status_job_from_this_repository_as_the_project(launch):
@@ -177,8 +190,7 @@ def test_limit_stops_the_plan_job(launch, grown_by_the_san):
 
 
 def test_grow_job_grows_every_node_online(launch, nodes, lab, grown_by_the_san):
-    job = launch("Grow the OCFS2 filesystem", "resize_size=%d" % grown_by_the_san,
-                 "resize_filesystem_label=" + LABEL)
+    job = launch("Grow the OCFS2 filesystem", "resize_size=%d" % grown_by_the_san)
     assert (job.returncode, job.status) == (0, "successful"), job.output[-5000:]
     seen = sizes(nodes, lab)
     for name, (map_size, filesystem_size) in seen.items():
