@@ -94,7 +94,8 @@ REPO = LAB_TOOL.parent.parent
 # refusals, the adoption, the offline mode, the day-2 playbooks, test setup) with FAST. What
 # only the default strategy does, packing each module with its module_utils (AnsiballZ) and
 # running it in a fresh Python, the unit tests do for every module
-# (tests/unit/test_default_strategy.py); `make bench-site` runs site.yml with it on the lab.
+# (tests/unit/plugins/modules/test_default_executor.py); `make bench-site` runs site.yml
+# with it on the lab.
 DEFAULT = "linear"
 FAST = "mitogen_linear"
 STRATEGY_PLUGINS = REPO / ".build" / "strategy"
