@@ -76,6 +76,20 @@ def lab_hosts():
     return dict((host.backend.get_hostname(), host) for host in hosts)
 
 
+def mounted_nodes(node, mount_point):
+    """The nodes `mounted.ocfs2 -f` lists for the filesystem mounted at `mount_point` on
+    `node`, sorted."""
+    source = node.check_output("findmnt --noheadings --output SOURCE %s", mount_point)
+    header, row = node.check_output("mounted.ocfs2 -f %s", source).splitlines()[:2]
+    return sorted(name.strip() for name in row[header.index("Nodes"):].split(","))
+
+
+def kernel_mount_count(node):
+    """How many times this boot's kernel mounted an OCFS2 filesystem ("ocfs2: Mounting device"
+    in its log): an unmount and mount again adds one (mount IDs are reused, so not those)."""
+    return int(node.check_output("dmesg | grep -c 'ocfs2: Mounting device' || true"))
+
+
 def on_every_node(nodes, action):
     """action(name, node) on every node at once (test setup that need not wait for one node
     before the next); {name: what it returned}. Each node has its own SSH connection."""

@@ -6,7 +6,7 @@ after a reboot: the upgrade scenario.)"""
 import hashlib
 import time
 
-from labcheck import assert_nothing_changed, run_site
+from labcheck import assert_nothing_changed, mounted_nodes, run_site
 
 MOUNT_POINT = "/srv/ocfs2"
 CLUSTER = "ocfs2lab"
@@ -56,14 +56,8 @@ def test_a_file_written_on_each_node_is_read_on_the_other_two(nodes):
             assert content == "%s-%s" % (writer_name, stamp), (reader_name, writer_name)
 
 
-def mounted_nodes(node):
-    source = node.check_output("findmnt --noheadings --output SOURCE %s", MOUNT_POINT)
-    header, row = node.check_output("mounted.ocfs2 -f %s", source).splitlines()[:2]
-    return sorted(name.strip() for name in row[header.index("Nodes"):].split(","))
-
-
 def test_mounted_ocfs2_lists_all_three_nodes(nodes):
-    assert mounted_nodes(nodes["node1"]) == sorted(nodes)
+    assert mounted_nodes(nodes["node1"], MOUNT_POINT) == sorted(nodes)
 
 
 def test_o2cb_settings_survive_a_package_reconfigure(nodes):

@@ -8,8 +8,8 @@ import pathlib
 
 import pytest
 import yaml
-from labcheck import (assert_nothing_changed, play_recap, run_playbook, start_writer,
-                      stop_writer)
+from labcheck import (assert_nothing_changed, kernel_mount_count, mounted_nodes, play_recap,
+                      run_playbook, start_writer, stop_writer)
 
 MOUNT_POINT = "/srv/ocfs2"
 TEST_DIR = MOUNT_POINT + "/day2-test"
@@ -28,18 +28,13 @@ def mounts(nodes):
     found = {}
     for name, node in nodes.items():
         result = node.run("findmnt --noheadings --output SOURCE --mountpoint %s", MOUNT_POINT)
-        count = node.check_output("dmesg | grep -c 'ocfs2: Mounting device' || true")
-        found[name] = [result.stdout.strip(), int(count)] if result.rc == 0 else None
+        found[name] = ([result.stdout.strip(), kernel_mount_count(node)] if result.rc == 0
+                       else None)
     return found
 
 
 def slots(node, lab):
     return int(node.check_output("tunefs.ocfs2 -Q '%%N' %s", partition_path(lab)))
-
-
-def mounted_nodes(node, lab):
-    table = node.check_output("mounted.ocfs2 -f %s", partition_path(lab)).splitlines()
-    return sorted(name.strip() for name in table[1].split("ocfs2lab", 1)[1].split(","))
 
 
 def failures(output):
@@ -233,7 +228,7 @@ def test_remove_node_takes_node3_out_while_the_others_keep_writing(nodes, lab, u
         # Local heartbeat: still registered until o2cb restarts there.
         assert "node3" in registered(node)
     # Its slot is free: only node1 and node2 hold one.
-    assert mounted_nodes(nodes["node1"], lab) == ["node1", "node2"]
+    assert mounted_nodes(nodes["node1"], MOUNT_POINT) == ["node1", "node2"]
 
 
 @pytest.fixture(scope="module")
@@ -268,5 +263,5 @@ def test_node3_joins_again_with_its_number(nodes, lab):
         # Still registered on node1 and node2, node3 keeps the number it had.
         assert cluster_conf_numbers(node) == NUMBERS_BEFORE
         assert sorted(registered(node)) == ["node1", "node2", "node3"]
-    assert mounted_nodes(nodes["node1"], lab) == ["node1", "node2", "node3"]
+    assert mounted_nodes(nodes["node1"], MOUNT_POINT) == ["node1", "node2", "node3"]
     assert nodes["node3"].check_output("cat %s/victim", TEST_DIR) == "victim"

@@ -9,7 +9,8 @@ import pathlib
 import re
 
 import pytest
-from labcheck import run_playbook, start_writer, stop_writer
+from labcheck import (kernel_mount_count, mounted_nodes, run_playbook, start_writer,
+                      stop_writer)
 
 MOUNT_POINT = "/srv/ocfs2"
 TEST_DIR = MOUNT_POINT + "/upgrade-test"
@@ -26,22 +27,10 @@ def versions(node):
     ).splitlines())
 
 
-def kernel_mounts(node):
-    """How many times this boot's kernel mounted an OCFS2 filesystem (an unmount and mount
-    again adds one)."""
-    return int(node.check_output("dmesg | grep -c 'ocfs2: Mounting device' || true"))
-
-
 def hook_record(node, name):
     """When the hook ran (epoch seconds) and what was mounted at the mount point then."""
     lines = node.check_output("cat /var/lib/lab-upgrade/%s", name).splitlines()
     return int(lines[0]), (lines[1] if len(lines) > 1 else "")
-
-
-def mounted_nodes(node):
-    source = node.check_output("findmnt --noheadings --output SOURCE %s", MOUNT_POINT)
-    header, row = node.check_output("mounted.ocfs2 -f %s", source).splitlines()[:2]
-    return sorted(name.strip() for name in row[header.index("Nodes"):].split(","))
 
 
 def writer_summary(node, name):
@@ -59,7 +48,7 @@ def upgraded(nodes):
         before[name] = {
             "versions": versions(node),
             "boot_id": node.check_output("cat /proc/sys/kernel/random/boot_id"),
-            "mounts": kernel_mounts(node),
+            "mounts": kernel_mount_count(node),
         }
         upgraded_already = all(version.endswith("+lab1")
                                for version in before[name]["versions"].values())
@@ -96,14 +85,14 @@ def test_node2_and_node3_upgrade_node3_reboots_and_comes_back_by_itself(nodes, u
         assert node.mount_point(MOUNT_POINT).exists, name
         # node1 kept it mounted throughout; node2 unmounted and mounted it again once; node3
         # mounted it by itself at boot.
-        assert kernel_mounts(node) == {"node1": before[name]["mounts"],
+        assert kernel_mount_count(node) == {"node1": before[name]["mounts"],
                                        "node2": before[name]["mounts"] + 1,
                                        "node3": 1}[name], name
         registered = node.check_output("ls /sys/kernel/config/cluster/%s/node", CLUSTER).split()
         assert sorted(registered) == sorted(nodes), (name, registered)
         for writer in sorted(nodes):
             assert node.check_output("cat %s/before-%s", MOUNT_POINT, writer) == writer
-    assert mounted_nodes(nodes["node1"]) == sorted(nodes)
+    assert mounted_nodes(nodes["node1"], MOUNT_POINT) == sorted(nodes)
     assert not nodes["node3"].file("/var/run/reboot-required").exists
     text = " ".join(result.stdout.split())
     assert "node1: nothing to upgrade; not touched" in text, result.stdout[-3000:]
