@@ -14,8 +14,9 @@ VENV := $(CURDIR)/.venv
 COLLECTION_LINK := $(CURDIR)/.build/collections/ansible_collections/ocfs2/cluster
 # Mitogen's strategy plugins, at a path that does not name the venv's Python version.
 STRATEGY_LINK := $(CURDIR)/.build/strategy
-# The Molecule scenarios, each run alone on the one lab (molecule/default boots it).
-SCENARIOS := cluster cloudpods awx day2 upgrade grow modules smoke
+# The Molecule scenarios, each run alone on the one lab (molecule/default boots it); trixie
+# last, on a lab of Debian 13 guests of its own.
+SCENARIOS := cluster cloudpods awx day2 upgrade grow modules smoke trixie
 # Outside the repository: inside it, ansible-test would take git's view, which ignores .build/.
 SANITY_ROOT := /tmp/ocfs2-cluster-sanity/ansible_collections/ocfs2/cluster
 export PATH := $(VENV)/bin:$(PATH)
@@ -79,11 +80,12 @@ test:
 	@rm -f .build/test-times.tsv
 	@tools/timed deps $(MAKE) --no-print-directory deps || { tools/timed --table; exit 1; }
 	@# The guest image builds (mostly downloads) while lint, sanity and unit use the CPU, then
-	@# the lab boots (the scenarios' create step reuses it) and the upgrade test's packages are
-	@# fetched while the unit and API tests run.
+	@# the lab boots (the scenarios' create step reuses it), the upgrade test's packages are
+	@# fetched and the Debian 13 image is built while the unit and API tests run.
 	@failed=""; \
 	tools/timed "guest image and lab boot (beside lint, sanity, unit)" bash -c \
-		"tools/lab image && tools/lab up --nodes 3 --luns 2 && tools/lab upgrade-repo" \
+		"tools/lab image && tools/lab up --nodes 3 --luns 2 && tools/lab upgrade-repo \
+		&& tools/lab image --suite trixie" \
 		> .build/image.log 2>&1 & \
 	image=$$!; \
 	tools/timed lint $(MAKE) --no-print-directory lint || failed="$$failed lint"; \
@@ -127,7 +129,12 @@ molecule: deps
 	molecule reset -s default >/dev/null 2>&1 || rc=1; \
 	for scenario in $(SCENARIOS); do \
 		skip_unless=$$([ $$scenario = cloudpods ] && echo tools/with-cloudpods); \
-		LAB_KEEP=1 tools/timed "molecule $$scenario" $$skip_unless molecule test -s $$scenario \
+		if [ $$scenario = trixie ]; then \
+			tools/lab down >/dev/null; molecule reset -s default >/dev/null 2>&1 || rc=1; \
+		fi; \
+		suite=$$([ $$scenario = trixie ] && echo trixie || echo bookworm); \
+		LAB_SUITE=$$suite LAB_KEEP=1 tools/timed "molecule $$scenario" $$skip_unless \
+			molecule test -s $$scenario \
 			|| [ $$? = 77 ] || rc=1; \
 	done; \
 	tools/timed "lab down" tools/lab down; exit $$rc

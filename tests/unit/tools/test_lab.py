@@ -4,6 +4,7 @@ refusals, which all happen before the tool touches a loop device or a VM."""
 import hashlib
 import importlib.machinery
 import importlib.util
+import io
 import json
 import os
 import pathlib
@@ -59,7 +60,7 @@ def test_lun_wwid_is_what_the_guest_reports_for_both_paths():
 
 
 def qemu_argv_for(luns, accel="tcg"):
-    image = {"kernel": "/img/vmlinuz", "initrd": "/img/initrd.img"}
+    image = {"kernel": "/img/vmlinuz", "initrd": "/img/initrd.img", "packages": "/img/packages"}
     return lab.qemu_argv("node2", 2, image, "/state", 40022, luns, accel, 1024)
 
 
@@ -91,11 +92,26 @@ def test_grow_finds_each_path_by_its_block_node_name():
     assert all("filename=/dev/loop3" in blockdev for blockdev in blockdevs)
 
 
-def test_ssh_forward_listens_on_loopback_only_and_the_guest_reaches_nothing_else():
+def test_the_guest_reaches_ssh_on_loopback_and_the_package_source_and_nothing_else():
     netdevs = option_values(qemu_argv_for([]), "-netdev")
     user = [netdev for netdev in netdevs if netdev.startswith("user,")]
-    assert user == ["user,id=ssh0,restrict=on,hostfwd=tcp:127.0.0.1:40022-:22"]
+    assert user == ["user,id=ssh0,restrict=on,hostfwd=tcp:127.0.0.1:40022-:22,"
+                    "guestfwd=tcp:10.0.2.100:80-cmd:%s serve-packages /img/packages" % LAB_TOOL]
     assert [netdev.split(",")[0] for netdev in netdevs] == ["user", "vde"]
+
+
+def test_the_guests_find_the_package_source_by_name_and_read_only_it():
+    files = lab.guest_recipe("bookworm")["files"]
+    assert "10.0.2.100\tlab-packages\n" in files["/etc/hosts"]
+    assert [line for line in files["/etc/apt/sources.list"].splitlines()
+            if not line.startswith("#")] == ["deb [trusted=yes] http://lab-packages/ ./"]
+
+
+def test_the_package_source_offers_what_the_install_role_installs_on_debian():
+    role_vars = yaml.safe_load((REPO / "roles" / "install" / "vars" / "main.yml").read_text())
+    assert sorted(lab.PACKAGE_SOURCE_PACKAGES) == sorted(role_vars["__install_packages"]["Debian"])
+    # The image itself is bare: none of them is in it (util-linux is Essential in Debian).
+    assert not set(lab.GUEST_PACKAGES) & set(lab.PACKAGE_SOURCE_PACKAGES)
 
 
 def test_software_cpu_unless_kvm_is_asked_for():
@@ -147,10 +163,11 @@ def test_inventory_gives_site_yml_the_cluster_and_the_first_lun():
 
 
 def test_image_key_follows_what_goes_into_the_image():
-    recipe = lab.guest_recipe()
-    assert lab.image_key(recipe) == lab.image_key(lab.guest_recipe())
+    recipe = lab.guest_recipe("bookworm")
+    assert lab.image_key(recipe) == lab.image_key(lab.guest_recipe("bookworm"))
     changed = dict(recipe, packages=recipe["packages"] + ["strace"])
     assert lab.image_key(changed) != lab.image_key(recipe)
+    assert lab.image_key(lab.guest_recipe("trixie")) != lab.image_key(recipe)
 
 
 # ------------------------------------------------------------------ the command line
@@ -188,6 +205,8 @@ def assert_one_line_error(result, *fragments):
     (["up", "--lun-size", "1G"], ["--lun-size 1G", "more than 2G"]),
     (["up", "--lun-size", "lots"], ["'lots'", "for example 3G"]),
     (["up", "--accel", "hvf"], ["--accel hvf", "tcg or kvm"]),
+    (["up", "--suite", "sid"], ["--suite sid", "bookworm or trixie"]),
+    (["image", "--suite", "buster"], ["--suite buster", "bookworm or trixie"]),
     (["grow", "lun1", "5G"], ["the lab is down", "tools/lab up"]),
     (["ssh", "node1", "true"], ["the lab is down"]),
 ])
@@ -248,3 +267,46 @@ def test_the_packages_index_names_the_file_its_size_and_its_checksums():
     assert "\nFilename: ./multipath-tools_0.9.4_amd64.deb\nSize: 3\n" in entry
     assert "\nMD5sum: %s\nSHA256: %s\n" % (hashlib.md5(b"deb").hexdigest(),
                                              hashlib.sha256(b"deb").hexdigest()) in entry
+
+
+# ------------------------------------------------------------------ the package source
+
+def serve(folder, requests):
+    answer = io.BytesIO()
+    lab.serve_packages(str(folder), io.BytesIO(requests), answer)
+    return answer.getvalue()
+
+
+def test_the_package_source_answers_each_request_of_a_kept_open_connection(tmp_path):
+    (tmp_path / "Packages").write_bytes(b"Package: kpartx\n")
+    (tmp_path / "kpartx_0.9.4_amd64.deb").write_bytes(b"deb")
+    answer = serve(tmp_path, b"GET /Packages HTTP/1.1\r\nHost: lab-packages\r\n\r\n"
+                             b"GET /InRelease HTTP/1.1\r\nHost: lab-packages\r\n\r\n"
+                             b"HEAD /./kpartx_0.9.4_amd64.deb HTTP/1.1\r\n\r\n"
+                             b"GET /kpartx%5f0.9.4_amd64.deb HTTP/1.1\r\n\r\n")
+    assert answer == (b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                      b"Content-Length: 16\r\n\r\nPackage: kpartx\n"
+                      b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+                      b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                      b"Content-Length: 3\r\n\r\n"
+                      b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                      b"Content-Length: 3\r\n\r\ndeb")
+
+
+def test_the_package_source_gives_nothing_outside_its_folder(tmp_path):
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "secret").write_text("key")
+    answer = serve(tmp_path / "repo", b"GET /../secret HTTP/1.1\r\n\r\n"
+                                      b"GET /%2e%2e/secret HTTP/1.1\r\n\r\n"
+                                      b"POST /Packages HTTP/1.1\r\n\r\n")
+    assert answer == (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n" * 2
+                      + b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n"
+                      b"Connection: close\r\n\r\n")
+
+
+def test_the_flat_repository_release_carries_the_index_checksum(tmp_path):
+    lab.write_flat_repository_index(str(tmp_path), ["Package: a\n", "Package: b\n"])
+    packages = (tmp_path / "Packages").read_bytes()
+    assert packages == b"Package: a\n\nPackage: b\n"
+    release = (tmp_path / "Release").read_text()
+    assert " %s %d Packages\n" % (hashlib.sha256(packages).hexdigest(), len(packages)) in release
