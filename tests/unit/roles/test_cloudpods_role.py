@@ -1,7 +1,10 @@
 """The cloudpods role's checks before it calls the Cloudpods API, on findmnt output captured
-on the lab (util-linux 2.38.1), and how its result is shown."""
+on the lab (util-linux 2.38.1 on Debian 12, 2.41.5 on Debian 13), and how its result is
+shown."""
 
 import json
+
+import pytest
 
 from ansible_collections.ocfs2.cluster.plugins.filter.cloudpods import (
     cloudpods_input_problems, cloudpods_mount_problems, cloudpods_status_lines)
@@ -11,13 +14,17 @@ OCFS2 = read_fixture("util-linux-2.38.1/findmnt-mountpoint-ocfs2.json")
 OCFS2_NODE2 = read_fixture("util-linux-2.38.1/findmnt-mountpoint-ocfs2-node2.json")
 EXT4_ROOT = read_fixture("util-linux-2.38.1/findmnt-mountpoint-ext4-root.json")
 BIND = read_fixture("util-linux-2.38.1/findmnt-mountpoint-ocfs2-bind.json")
+DEBIAN13_OCFS2 = read_fixture("util-linux-2.41.5/findmnt-mountpoint-ocfs2.json")
+DEBIAN13_EXT4_ROOT = read_fixture("util-linux-2.41.5/findmnt-mountpoint-ext4-root.json")
 # findmnt prints nothing (and exits 1) when nothing is mounted there.
 NOTHING = ""
 
 
-def test_one_ocfs2_filesystem_root_on_every_host_passes():
-    assert cloudpods_mount_problems({"node1": OCFS2, "node2": OCFS2_NODE2},
-                                    "/srv/ocfs2") == []
+# Debian 13: only node1's output was captured.
+@pytest.mark.parametrize("outputs", [{"node1": OCFS2, "node2": OCFS2_NODE2},
+                                     {"node1": DEBIAN13_OCFS2}], ids=["debian12", "debian13"])
+def test_one_ocfs2_filesystem_root_on_every_host_passes(outputs):
+    assert cloudpods_mount_problems(outputs, "/srv/ocfs2") == []
 
 
 def test_a_host_without_the_mount_is_named_with_what_to_do():
@@ -26,8 +33,9 @@ def test_a_host_without_the_mount_is_named_with_what_to_do():
                         "there first (site.yml), or set cloudpods_mount_point to where it is."]
 
 
-def test_a_local_filesystem_is_refused():
-    problems = cloudpods_mount_problems({"node1": EXT4_ROOT}, "/")
+@pytest.mark.parametrize("findmnt", [EXT4_ROOT, DEBIAN13_EXT4_ROOT], ids=["debian12", "debian13"])
+def test_a_local_filesystem_is_refused(findmnt):
+    problems = cloudpods_mount_problems({"node1": findmnt}, "/")
     assert problems == ["node1: / is on ext4 (/dev/vda), not OCFS2: Cloudpods would "
                         "place VM disks on one host only."]
 

@@ -112,6 +112,12 @@ def test_rendered_file_is_what_o2cb_itself_writes():
     assert render_cluster_conf("ocfs2lab", nodes) == expected
 
 
+def test_the_plan_renders_the_file_the_role_wrote_on_debian13():
+    nodes = plan_cluster_nodes([member(1), member(2), member(3)], "ocfs2lab")
+    expected = read_fixture("ocfs2-tools-1.8.8/cluster_conf_three_nodes.txt")
+    assert render_cluster_conf("ocfs2lab", nodes) == expected
+
+
 def test_rendered_file_reads_back_as_the_planned_nodes():
     nodes = plan_cluster_nodes([member(1), member(2), member(3)], "ocfs2lab")
     cluster = parse_cluster_conf(render_cluster_conf("ocfs2lab", nodes))["ocfs2lab"]
@@ -120,8 +126,10 @@ def test_rendered_file_reads_back_as_the_planned_nodes():
         ("node1", 0), ("node2", 1), ("node3", 2)]
 
 
-def test_ip_addresses_by_interface():
-    text = read_fixture("iproute2-6.1.0/ip_4_o_addr_show.txt")
+@pytest.mark.parametrize("iproute2", ["iproute2-6.1.0/", "iproute2-6.15.0/"],
+                         ids=["debian12", "debian13"])
+def test_ip_addresses_by_interface(iproute2):
+    text = read_fixture(iproute2 + "ip_4_o_addr_show.txt")
     assert parse_ip_addresses(text) == {"lo": ["127.0.0.1"], "eth0": ["10.0.2.15"],
                                         "eth1": ["192.168.7.11"]}
 

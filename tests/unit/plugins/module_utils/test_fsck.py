@@ -1,4 +1,5 @@
-"""fsck.ocfs2's output as the fsck module reads it, captured on the lab (ocfs2-tools 1.8.7)."""
+"""fsck.ocfs2's output as the fsck module reads it, captured on the lab (ocfs2-tools 1.8.7 on
+Debian 12, 1.8.8 on Debian 13)."""
 
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._fsck import (
@@ -9,6 +10,7 @@ from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolE
 from conftest import read_fixture
 
 TOOLS = "ocfs2-tools-1.8.7/"
+DEBIAN13 = "ocfs2-tools-1.8.8/"
 INODE_COUNT = ("Inode 96770 has a link count of 2 on disk but directory entry references come "
                "to 1. Update the count on disk to match?")
 
@@ -23,19 +25,25 @@ def test_a_problem_the_repair_fixed_is_fixed():
     assert found["problems"] == [{"code": "INODE_COUNT", "message": INODE_COUNT, "fixed": True}]
 
 
-@pytest.mark.parametrize("fixture", ["fsck_fn_clean.txt", "fsck_fn_mounted_answered.txt"])
+# 1.8.8's output starts with its version line ("fsck.ocfs2 1.8.8"), 1.8.7's captures do not.
+@pytest.mark.parametrize("fixture", [
+    TOOLS + "fsck_fn_clean.txt", TOOLS + "fsck_fn_mounted_answered.txt",
+    DEBIAN13 + "fsck_fn_mounted_answered.txt",
+], ids=["debian12-clean", "debian12-mounted-answered", "debian13-mounted-answered"])
 def test_a_clean_filesystem_has_no_problem(fixture):
-    assert parse_fsck_output(read_fixture(TOOLS + fixture), 0) == {"problems": [],
-                                                                   "completed": True}
+    assert parse_fsck_output(read_fixture(fixture), 0) == {"problems": [], "completed": True}
 
 
 @pytest.mark.parametrize("fixture, said", [
-    ("fsck_fn_mounted_not_answered.txt", "Aborting operation."),
-    ("fsck_fy_mounted_refused.txt", "may cause SEVERE filesystem damage, abort."),
-])
+    (TOOLS + "fsck_fn_mounted_not_answered.txt", "Aborting operation."),
+    (TOOLS + "fsck_fy_mounted_refused.txt", "may cause SEVERE filesystem damage, abort."),
+    (DEBIAN13 + "fsck_fn_mounted_not_answered.txt", "Aborting operation."),
+    (DEBIAN13 + "fsck_fy_mounted_refused.txt", "may cause SEVERE filesystem damage, abort."),
+], ids=["debian12-not-answered", "debian12-refused", "debian13-not-answered",
+        "debian13-refused"])
 def test_a_check_that_gave_up_is_an_error_never_clean(fixture, said):
     with pytest.raises(ToolError, match=r"stopped before checking the filesystem \(rc=32\)") as error:
-        parse_fsck_output(read_fixture(TOOLS + fixture), 32)
+        parse_fsck_output(read_fixture(fixture), 32)
     assert said in str(error.value)
 
 
@@ -50,10 +58,14 @@ def test_the_read_only_check_answers_the_mounted_question_and_the_repair_never_d
     assert (fsck_stdin(False), fsck_stdin(True)) == ("y\n", "")
 
 
-def test_a_repair_is_refused_while_any_node_mounts_the_filesystem():
-    with pytest.raises(ToolError, match="mounted on node1, node2; a repair") as error:
-        refuse_repair_while_mounted("/dev/x", read_fixture(TOOLS + "mounted_f_two_nodes.txt"), "")
-    assert error.value.details["mounted_nodes"] == ["node1", "node2"]
+@pytest.mark.parametrize("fixture, nodes", [
+    (TOOLS + "mounted_f_two_nodes.txt", ["node1", "node2"]),
+    (DEBIAN13 + "mounted_f_three_nodes.txt", ["node1", "node2", "node3"]),
+], ids=["debian12", "debian13"])
+def test_a_repair_is_refused_while_any_node_mounts_the_filesystem(fixture, nodes):
+    with pytest.raises(ToolError, match="mounted on %s; a repair" % ", ".join(nodes)) as error:
+        refuse_repair_while_mounted("/dev/x", read_fixture(fixture), "")
+    assert error.value.details["mounted_nodes"] == nodes
 
 
 def test_a_repair_may_start_when_no_node_mounts_it():

@@ -31,6 +31,7 @@ def mount_facts(proc_mounts_fixture, fstab_lines=(), uuid_of=None):
 
 NODE1_MOUNTED = "ocfs2-tools-1.8.7/proc_mounts_node1_mounted.txt"
 FSTAB_VMSTORE = "UUID=%s /srv/vmstore ocfs2 _netdev,noatime 0 0" % UUID
+DEBIAN13_NODE1_MOUNTED = "ocfs2-tools-1.8.8/proc_mounts_node1_mounted.txt"
 
 
 @pytest.mark.parametrize("path", ["/srv/ocfs2", "/opt/cloud/workspace/disks", "/srv/o2cb.d"])
@@ -58,10 +59,17 @@ def test_mount_points_that_are_not_absolute_and_normal_are_refused(path, message
     assert mount_point_problem(path, "filesystem_mount_point").startswith(message)
 
 
-def test_no_other_mount_point_when_mounted_where_wanted():
-    mounts = mount_facts(NODE1_MOUNTED, [FSTAB_VMSTORE])
-    assert other_mount_points(mounts, UUID, "/srv/vmstore") == []
-    assert plan_mount_move(mounts, UUID, "/srv/vmstore", move=False) == []
+@pytest.mark.parametrize("proc_mounts, mount_point, uuid", [
+    (NODE1_MOUNTED, "/srv/vmstore", UUID),
+    (DEBIAN13_NODE1_MOUNTED, "/srv/ocfs2", "14544fad-09b4-47e2-a66f-e6c89dd03c45"),
+], ids=["debian12", "debian13"])
+def test_no_other_mount_point_when_mounted_where_wanted(proc_mounts, mount_point, uuid):
+    fstab = "UUID=%s %s ocfs2 _netdev,noatime 0 0" % (uuid, mount_point)
+    mounts = mount_facts(proc_mounts, [fstab], {"/dev/mapper/mpatha-part1": uuid})
+    assert [(mount["device"], mount["mount"]) for mount in mounts] == [
+        ("/dev/mapper/mpatha-part1", mount_point), ("UUID=" + uuid, mount_point)]
+    assert other_mount_points(mounts, uuid, mount_point) == []
+    assert plan_mount_move(mounts, uuid, mount_point, move=False) == []
 
 
 def test_another_mount_point_is_refused_without_move():

@@ -9,6 +9,7 @@ from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolE
 from conftest import read_fixture
 
 FIXTURES = "multipath-tools-0.9.4/"
+DEBIAN13 = "multipath-tools-0.11.1/"
 GIB = 1 << 30
 
 
@@ -30,6 +31,33 @@ def test_parse_one_map_with_two_active_paths():
             {"device": "sdb", "dev_t": "8:16", "dm_state": "active", "checker_state": "ready",
              "device_state": "running", "healthy": True},
         ]}
+
+
+def ready(device, dev_t):
+    return {"device": device, "dev_t": dev_t, "dm_state": "active", "checker_state": "ready",
+            "device_state": "running", "healthy": True}
+
+
+def test_parse_two_maps_whose_paths_are_each_in_a_group_of_their_own():
+    """multipath-tools 0.11.1 on the Debian 13 lab, which has two LUNs: each path is in a path
+    group of its own, the second group "enabled" (standby); its path is still active."""
+    maps = parse_maps_json(read_fixture(DEBIAN13 + "show_maps_json_two_maps.txt"))
+    assert maps == [
+        {"name": "mpatha", "wwid": "35000c0ca1ab00001", "dm_name": "dm-0",
+         "paths": [ready("sda", "8:0"), ready("sdc", "8:32")]},
+        {"name": "mpathb", "wwid": "35000c0ca1ab00002", "dm_name": "dm-1",
+         "paths": [ready("sdb", "8:16"), ready("sdd", "8:48")]}]
+
+
+def test_plan_resize_compares_the_paths_of_every_group():
+    # The standby group's path has not seen the new size yet: no resize.
+    multipath = find_map(parse_maps_json(read_fixture(DEBIAN13 + "show_maps_json_two_maps.txt")),
+                         "mpatha")
+    multipath["size_bytes"] = 3 * GIB
+    for path, size in zip(multipath["paths"], (4 * GIB, 3 * GIB)):
+        path["size_bytes"] = size
+    with pytest.raises(ToolError, match=r"disagree .*sda 4294967296 bytes, sdc 3221225472 bytes"):
+        plan_resize(multipath)
 
 
 def test_parse_no_maps():

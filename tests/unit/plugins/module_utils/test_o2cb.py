@@ -9,6 +9,7 @@ from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolE
 from conftest import read_fixture
 
 FIXTURES = "ocfs2-tools-1.8.7/"
+DEBIAN13 = "ocfs2-tools-1.8.8/"
 INIT = "/etc/init.d/o2cb"
 REGION = "98D608B2A251485783B9D9EE45A7DDF5"
 NODE1 = {"name": "node1", "number": 1, "ip_address": "192.168.7.11", "port": 7777}
@@ -17,28 +18,29 @@ NODE3 = {"name": "node3", "number": 3, "ip_address": "192.168.7.13", "port": 777
 REGISTER = ["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "register-cluster", "ocfs2lab"]
 
 
-def conf(fixture):
-    return parse_cluster_conf(read_fixture(FIXTURES + fixture))
+def conf(fixture, ocfs2_tools=FIXTURES):
+    return parse_cluster_conf(read_fixture(ocfs2_tools + fixture))
 
 
-def configfs(fixture):
-    return parse_configfs(read_fixture(FIXTURES + fixture))
+def configfs(fixture, ocfs2_tools=FIXTURES):
+    return parse_configfs(read_fixture(ocfs2_tools + fixture))
 
 
 def found(conf_fixture="cluster_conf_two_nodes.txt", configfs_fixture="configfs_online.txt",
           mounts_fixture="proc_mounts_no_ocfs2.txt", hostname="node1", cluster_name="ocfs2lab",
-          config_file=DEFAULT_CONFIG_FILE, init_script=INIT, conf_text=None, configfs_text=None):
+          config_file=DEFAULT_CONFIG_FILE, init_script=INIT, conf_text=None, configfs_text=None,
+          ocfs2_tools=FIXTURES):
     """What read_o2cb() would return on node1 in the lab state the fixtures captured."""
     if conf_text is None and conf_fixture:
-        conf_text = read_fixture(FIXTURES + conf_fixture)
+        conf_text = read_fixture(ocfs2_tools + conf_fixture)
     if configfs_text is None:
-        configfs_text = read_fixture(FIXTURES + configfs_fixture)
+        configfs_text = read_fixture(ocfs2_tools + configfs_fixture)
     return {
         "cluster_name": cluster_name,
         "config_file": config_file,
         "config": None if conf_text is None else parse_cluster_conf(conf_text, config_file),
         "registered": parse_configfs(configfs_text),
-        "mounts": parse_ocfs2_mounts(read_fixture(FIXTURES + mounts_fixture)),
+        "mounts": parse_ocfs2_mounts(read_fixture(ocfs2_tools + mounts_fixture)),
         "hostname": hostname,
         "init_script": init_script,
     }
@@ -67,6 +69,14 @@ def test_parse_cluster_conf_as_o2cb_add_node_rewrote_it():
     cluster = conf("cluster_conf_o2cb_add_node.txt")["ocfs2lab"]
     assert cluster["nodes"] == [NODE1, NODE2, NODE3]
     assert cluster["node_count"] == 3
+
+
+def test_parse_cluster_conf_as_the_role_wrote_it_on_debian13():
+    # The role numbers the nodes from 0 in inventory order.
+    assert conf("cluster_conf_three_nodes.txt", DEBIAN13) == {"ocfs2lab": {
+        "name": "ocfs2lab", "heartbeat_mode": "local", "node_count": 3,
+        "nodes": [dict(NODE1, number=0), dict(NODE2, number=1), dict(NODE3, number=2)],
+        "heartbeat_regions": []}}
 
 
 def test_parse_cluster_conf_with_global_heartbeat_region():
@@ -115,6 +125,18 @@ def test_parse_configfs_mounted_cluster_has_an_active_region():
     assert registration["nodes"] == [local(NODE1, True), local(NODE2, False)]
 
 
+def test_parse_configfs_of_the_debian13_lab_mounted_on_three_nodes():
+    # The region is the filesystem's UUID; the timeouts are the role's (threshold 61).
+    assert configfs("configfs_online_mounted.txt", DEBIAN13) == {"ocfs2lab": {
+        "name": "ocfs2lab", "heartbeat_mode": "local",
+        "heartbeat_regions": ["14544FAD09B447E2A66FE6C89DD03C45"],
+        "nodes": [local(dict(NODE1, number=0), True), local(dict(NODE2, number=1), False),
+                  local(dict(NODE3, number=2), False)],
+        "timeouts": {"cluster_heartbeat_threshold": 61, "cluster_idle_timeout_ms": 30000,
+                     "cluster_keepalive_delay_ms": 2000, "cluster_reconnect_delay_ms": 2000}}}
+    assert is_online(configfs("configfs_online_mounted.txt", DEBIAN13)["ocfs2lab"]) is True
+
+
 def test_parse_configfs_after_a_node_was_added_online():
     registration = configfs("configfs_online_node3_registered.txt")["ocfs2lab"]
     assert registration["nodes"] == [local(NODE1, True), local(NODE2, False), local(NODE3, False)]
@@ -147,9 +169,14 @@ def test_is_online_without_registration():
 # /proc/mounts and names
 
 
-def test_parse_ocfs2_mounts_finds_the_shared_mount():
-    assert parse_ocfs2_mounts(read_fixture(FIXTURES + "proc_mounts_ocfs2_mounted.txt")) == [
-        {"device": "/dev/sda", "mount_point": "/mnt/shared"}]
+@pytest.mark.parametrize("fixture, mount", [
+    (FIXTURES + "proc_mounts_ocfs2_mounted.txt", {"device": "/dev/sda",
+                                                  "mount_point": "/mnt/shared"}),
+    (DEBIAN13 + "proc_mounts_node1_mounted.txt", {"device": "/dev/mapper/mpatha-part1",
+                                                  "mount_point": "/srv/ocfs2"}),
+], ids=["debian12", "debian13"])
+def test_parse_ocfs2_mounts_finds_the_shared_mount(fixture, mount):
+    assert parse_ocfs2_mounts(read_fixture(fixture)) == [mount]
 
 
 def test_parse_ocfs2_mounts_does_not_count_dlmfs():
@@ -195,6 +222,12 @@ def test_plan_is_empty_when_cluster_is_online_with_the_nodes_of_cluster_conf():
 def test_plan_is_empty_when_mounted_and_heartbeat_mode_already_matches():
     state = found(configfs_fixture="configfs_online_mounted.txt",
                   mounts_fixture="proc_mounts_ocfs2_mounted.txt")
+    assert plan_o2cb(state, params(heartbeat_mode="local")) == []
+
+
+def test_plan_is_empty_on_the_debian13_lab_as_site_yml_left_it():
+    state = found("cluster_conf_three_nodes.txt", "configfs_online_mounted.txt",
+                  "proc_mounts_node1_mounted.txt", ocfs2_tools=DEBIAN13)
     assert plan_o2cb(state, params(heartbeat_mode="local")) == []
 
 

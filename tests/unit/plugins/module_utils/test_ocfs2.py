@@ -1,4 +1,5 @@
-"""OCFS2 reading and planning, on output captured in the lab (ocfs2-tools 1.8.7)."""
+"""OCFS2 reading and planning, on output captured in the lab (ocfs2-tools 1.8.7 on Debian 12,
+1.8.8 on Debian 13)."""
 
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
@@ -14,6 +15,7 @@ from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolE
 from conftest import read_fixture
 
 FIXTURES = "ocfs2-tools-1.8.7/"
+DEBIAN13 = "ocfs2-tools-1.8.8/"
 DEVICE = "/dev/disk/by-id/dm-uuid-part1-mpath-35000c0ca1ab00001"
 PARTITION_3G = 3219128320
 PARTITION_4G = 4292870144
@@ -21,8 +23,8 @@ MOUNTED_HERE = {"source": "/dev/mapper/mpatha-part1", "mount_point": "/srv/vmsto
                 "fstype": "ocfs2", "source_exists": True, "current_path": "/dev/mapper/mpatha-part1"}
 
 
-def filesystem(name="debugfs_stats_vmstore.txt", mounted=()):
-    parsed = parse_debugfs_stats(read_fixture(FIXTURES + name))
+def filesystem(name="debugfs_stats_vmstore.txt", mounted=(), ocfs2_tools=FIXTURES):
+    parsed = parse_debugfs_stats(read_fixture(ocfs2_tools + name))
     parsed["mounted_nodes"] = list(mounted)
     return parsed
 
@@ -51,18 +53,46 @@ def test_parse_debugfs_stats_of_the_lab_filesystem():
     assert {"sparse", "unwritten", "xattr", "append-dio"} <= set(features)
 
 
-def test_uuid_is_written_as_blkid_writes_it():
-    blkid = parse_blkid_probe(read_fixture("util-linux-2.38.1/blkid_probe_ocfs2_partition.txt"))
-    assert filesystem()["uuid"] == blkid["UUID"]
+def test_parse_debugfs_stats_of_the_debian13_lab_filesystem_after_the_grow():
+    # site.yml's filesystem: no label, 4 KiB clusters, the cluster's name on disk.
+    parsed = filesystem("debugfs_stats_vmstore_grown.txt", ocfs2_tools=DEBIAN13)
+    features = parsed.pop("features")
+    assert parsed == {
+        "uuid": "14544fad-09b4-47e2-a66f-e6c89dd03c45", "label": "", "node_slots": 4,
+        "block_size": 4096, "cluster_size": 4096, "clusters": 1048064,
+        "size_bytes": 1048064 * 4096, "cluster_stack": "o2cb", "cluster_name": "ocfs2lab",
+        "mounted_nodes": []}
+    assert features == ["append-dio", "backup-super", "clusterinfo", "discontig-bg",
+                        "extended-slotmap", "indexed-dirs", "inline-data", "refcount", "sparse",
+                        "strict-journal-super", "unwritten", "xattr"]
 
 
-def test_parse_debugfs_stats_after_the_online_grow():
-    assert filesystem("debugfs_stats_vmstore_grown.txt")["size_bytes"] == PARTITION_4G
+@pytest.mark.parametrize("stats, blkid", [
+    (FIXTURES + "debugfs_stats_vmstore.txt", "util-linux-2.38.1/blkid_probe_ocfs2_partition.txt"),
+    (DEBIAN13 + "debugfs_stats_vmstore_grown.txt",
+     "util-linux-2.41.5/blkid_probe_ocfs2_partition.txt"),
+], ids=["debian12", "debian13"])
+def test_uuid_is_written_as_blkid_writes_it(stats, blkid):
+    assert parse_debugfs_stats(read_fixture(stats))["uuid"] == parse_blkid_probe(
+        read_fixture(blkid))["UUID"]
 
 
-def test_mounted_nodes():
-    assert parse_mounted_nodes(read_fixture(FIXTURES + "mounted_f_two_nodes.txt")) == [
-        "node1", "node2"]
+# Both labs grew a 3 GiB LUN to 4 GiB: the same partition, in 128 KiB or 4 KiB clusters.
+@pytest.mark.parametrize("ocfs2_tools", [FIXTURES, DEBIAN13], ids=["debian12", "debian13"])
+def test_parse_debugfs_stats_after_the_online_grow(ocfs2_tools):
+    assert filesystem("debugfs_stats_vmstore_grown.txt",
+                      ocfs2_tools=ocfs2_tools)["size_bytes"] == PARTITION_4G
+
+
+@pytest.mark.parametrize("fixture, nodes", [
+    (FIXTURES + "mounted_f_two_nodes.txt", ["node1", "node2"]),
+    (DEBIAN13 + "mounted_f_three_nodes.txt", ["node1", "node2", "node3"]),
+], ids=["debian12", "debian13"])
+def test_mounted_nodes(fixture, nodes):
+    assert parse_mounted_nodes(read_fixture(fixture)) == nodes
+
+
+def test_mounted_nodes_of_a_filesystem_mounted_nowhere():
     assert parse_mounted_nodes(read_fixture(FIXTURES + "mounted_f_not_mounted.txt")) == []
 
 
@@ -81,16 +111,20 @@ def test_existing_filesystem_of_this_cluster_is_kept():
                            params(label="vmstore", node_slots=4)) == []
 
 
-def test_device_with_ext4_is_refused_unless_forced():
-    ext4 = parse_blkid_probe(read_fixture("util-linux-2.38.1/blkid_probe_ext4.txt"))
+@pytest.mark.parametrize("util_linux", ["util-linux-2.38.1/", "util-linux-2.41.5/"],
+                         ids=["debian12", "debian13"])
+def test_device_with_ext4_is_refused_unless_forced(util_linux):
+    ext4 = parse_blkid_probe(read_fixture(util_linux + "blkid_probe_ext4.txt"))
     with pytest.raises(ToolError, match="already holds ext4; refusing to format it. Set force"):
         plan_filesystem(DEVICE, None, ext4, PARTITION_3G, None, params())
     (step,) = plan_filesystem(DEVICE, None, ext4, PARTITION_3G, None, params(force=True))
     assert (step["argv"][0], step["stdin"]) == ("mkfs.ocfs2", "y\n")
 
 
-def test_whole_device_with_a_partition_table_is_refused():
-    gpt = parse_blkid_probe(read_fixture("util-linux-2.38.1/blkid_probe_gpt.txt"))
+@pytest.mark.parametrize("util_linux", ["util-linux-2.38.1/", "util-linux-2.41.5/"],
+                         ids=["debian12", "debian13"])
+def test_whole_device_with_a_partition_table_is_refused(util_linux):
+    gpt = parse_blkid_probe(read_fixture(util_linux + "blkid_probe_gpt.txt"))
     with pytest.raises(ToolError, match="holds a gpt partition table"):
         plan_filesystem(DEVICE, None, gpt, PARTITION_3G, None, params())
 
@@ -180,9 +214,12 @@ def test_offline_grow_when_no_node_mounts_it():
                                  params(grow=True))) == [["tunefs.ocfs2", "-S", DEVICE]]
 
 
-def test_grow_is_empty_when_the_filesystem_fills_the_device():
-    assert plan_filesystem(DEVICE, filesystem("debugfs_stats_vmstore_grown.txt"), {},
-                           PARTITION_4G, MOUNTED_HERE, params(grow=True)) == []
+@pytest.mark.parametrize("ocfs2_tools, cluster_name", [
+    (FIXTURES, "labclu"), (DEBIAN13, "ocfs2lab")], ids=["debian12", "debian13"])
+def test_grow_is_empty_when_the_filesystem_fills_the_device(ocfs2_tools, cluster_name):
+    grown = filesystem("debugfs_stats_vmstore_grown.txt", ocfs2_tools=ocfs2_tools)
+    assert plan_filesystem(DEVICE, grown, {}, PARTITION_4G, MOUNTED_HERE,
+                           params(cluster_name=cluster_name, grow=True)) == []
 
 
 def test_shrink_is_refused():
@@ -197,15 +234,17 @@ def test_bad_cluster_name_is_refused_before_anything():
                         params(cluster_name="cluster-with-dashes"))
 
 
-def test_find_mount_by_device_number_and_a_renamed_map():
-    entries = parse_proc_mounts(read_fixture(FIXTURES + "proc_mounts_node1_mounted.txt"))
+@pytest.mark.parametrize("ocfs2_tools, mount_point", [
+    (FIXTURES, "/srv/vmstore"), (DEBIAN13, "/srv/ocfs2")], ids=["debian12", "debian13"])
+def test_find_mount_by_device_number_and_a_renamed_map(ocfs2_tools, mount_point):
+    entries = parse_proc_mounts(read_fixture(ocfs2_tools + "proc_mounts_node1_mounted.txt"))
     numbers = {"/dev/mapper/mpatha-part1": 64769, "/dev/vda": 65024}
     found = find_mount(entries, 64769, numbers.get, lambda point: None, "/dev/mapper/mpatha-part1")
     assert (found["source"], found["mount_point"], found["source_exists"]) == (
-        "/dev/mapper/mpatha-part1", "/srv/vmstore", True)
+        "/dev/mapper/mpatha-part1", mount_point, True)
     # Renamed since mount: the source path is gone, the mount point still sits on the device.
     renamed = find_mount(entries, 64769, {"/dev/vda": 65024}.get,
-                         {"/srv/vmstore": 64769}.get, "/dev/mapper/mpatha1")
+                         {mount_point: 64769}.get, "/dev/mapper/mpatha1")
     assert (renamed["source_exists"], renamed["current_path"]) == (False, "/dev/mapper/mpatha1")
     assert find_mount(entries, 1234, numbers.get, lambda point: None, None) is None
 
@@ -273,12 +312,15 @@ def test_mounted_nodes_refuses_output_without_a_row():
         parse_mounted_nodes(read_fixture(FIXTURES + "mounted_f_no_ocfs2.txt"), "", "/dev/x")
 
 
-def test_mounted_nodes_never_takes_a_repeated_header_for_a_node():
-    """Given a path that does not exist, mounted.ocfs2 -f repeats its header; its "Nodes"
-    column is no node name."""
+@pytest.mark.parametrize("ocfs2_tools, headers", [(FIXTURES, 4), (DEBIAN13, 1)],
+                         ids=["debian12", "debian13"])
+def test_mounted_nodes_never_takes_a_repeated_header_for_a_node(ocfs2_tools, headers):
+    """Given a path that does not exist, mounted.ocfs2 -f prints its header and no row (1.8.7
+    four times, 1.8.8 once); its "Nodes" column is no node name."""
+    stdout = read_fixture(ocfs2_tools + "mounted_f_missing_device.txt")
+    assert stdout.count("Device   Stack  Cluster  F  Nodes") == headers
     with pytest.raises(ToolError, match=r"mounted.ocfs2 -f /dev/x found no OCFS2 filesystem"):
-        parse_mounted_nodes(read_fixture(FIXTURES + "mounted_f_missing_device.txt"), "",
-                            "/dev/x")
+        parse_mounted_nodes(stdout, "", "/dev/x")
 
 
 # ------------------------------------------------------------------ force never skips in-use checks
@@ -410,6 +452,24 @@ def test_the_allocators_used_bits_come_from_debugfs_stat():
     assert (parse_bitmap_used(used), parse_bitmap_used(empty)) == (252, 0)
     assert slot_allocator_paths(2, 4) == ["//inode_alloc:0002", "//extent_alloc:0002",
                                           "//inode_alloc:0003", "//extent_alloc:0003"]
+
+
+def test_the_allocators_of_the_debian13_lab_three_nodes_used_slots_0_to_2():
+    used = dict(("//inode_alloc:%04d" % slot, parse_bitmap_used(read_fixture(
+        DEBIAN13 + "debugfs_stat_inode_alloc_%04d.txt" % slot))) for slot in range(4))
+    assert used == {"//inode_alloc:0000": 4, "//inode_alloc:0001": 3,
+                    "//inode_alloc:0002": 3, "//inode_alloc:0003": 0}
+
+    def going(first_slot):
+        # The slots that would go; only their inode allocators were captured.
+        return dict((path, used[path]) for path in slot_allocator_paths(first_slot, 4)
+                    if path in used)
+
+    assert slot_removal_problem(4, 3, going(3)) is None
+    assert slot_removal_problem(4, 2, going(2)) == (
+        "node_slots 4 -> 2 would remove slots that hold allocations (inode_alloc:0002: 3 used): "
+        "tunefs.ocfs2 has to move them to other slots and can fail midway. Lower the slots only "
+        "to 3 or more (the slots from 3 up never allocated anything).")
 
 
 def test_lowering_over_a_slot_that_holds_allocations_is_refused():

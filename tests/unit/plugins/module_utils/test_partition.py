@@ -20,8 +20,8 @@ MULTIPATH = {"kind": "dm", "map_name": "mpatha", "dm_uuid": "mpath-35000c0ca1ab0
              "size_bytes": 3 * GIB}
 
 
-def table(name="sfdisk_json_one_partition.txt"):
-    return parse_sfdisk_json(read_fixture("util-linux-2.38.1/" + name))
+def table(name="sfdisk_json_one_partition.txt", util_linux="util-linux-2.38.1/"):
+    return parse_sfdisk_json(read_fixture(util_linux + name))
 
 
 def params(**overrides):
@@ -39,6 +39,23 @@ def test_parse_sfdisk_json_reads_partition_one_in_bytes():
         "number": 1, "start_sector": 2048, "size_sectors": 6287360, "start_bytes": 1 << 20,
         "size_bytes": 6287360 * 512, "type": "0FC63DAF-8483-4772-8E79-3D69D8477DE4",
         "uuid": "4b2ef114-c294-f947-9162-1f4d9a30cfea", "name": "vmstore"}]
+
+
+def test_parse_sfdisk_json_after_the_grow_on_debian13():
+    grown = table("sfdisk_json_one_partition_grown.txt", "util-linux-2.41.5/")
+    assert (grown["label"], grown["sector_bytes"], grown["last_usable_sector"]) == \
+        ("gpt", 512, 8388574)
+    assert grown["partitions"] == [{
+        "number": 1, "start_sector": 2048, "size_sectors": 8384512, "start_bytes": 1 << 20,
+        "size_bytes": 8384512 * 512, "type": "0FC63DAF-8483-4772-8E79-3D69D8477DE4",
+        "uuid": "7f618683-0e9f-4c37-93da-d5b6d1d74226", "name": "ocfs2"}]
+
+
+def test_the_partition_resize_yml_grew_on_debian13_is_the_grow_plan():
+    # Partition 1 ends at the last whole MiB of the 4 GiB LUN: nothing left to grow.
+    grown = table("sfdisk_json_one_partition_grown.txt", "util-linux-2.41.5/")
+    assert grown["partitions"][0]["size_sectors"] == 8386560 - 2048
+    assert plan_table(DEVICE, grown, {}, 4 * GIB, params(name="ocfs2", grow=True)) == []
 
 
 def test_create_plan_matches_what_sfdisk_made_in_the_lab():
@@ -88,8 +105,10 @@ def test_blank_device_is_refused_for_refresh():
         plan_table(DEVICE, None, {}, 3 * GIB, params(refresh=True))
 
 
-def test_device_with_ext4_is_refused_without_force_and_wiped_with_it():
-    ext4 = parse_blkid_probe(read_fixture("util-linux-2.38.1/blkid_probe_ext4.txt"))
+@pytest.mark.parametrize("util_linux", ["util-linux-2.38.1/", "util-linux-2.41.5/"],
+                         ids=["debian12", "debian13"])
+def test_device_with_ext4_is_refused_without_force_and_wiped_with_it(util_linux):
+    ext4 = parse_blkid_probe(read_fixture(util_linux + "blkid_probe_ext4.txt"))
     with pytest.raises(ToolError, match=r"already holds ext4; refusing .*force: true"):
         plan_table(DEVICE, None, ext4, 3 * GIB, params())
     ((argv, _script),) = plan_table(DEVICE, None, ext4, 3 * GIB, params(force=True))
@@ -118,13 +137,32 @@ def test_partition_beyond_the_device_this_node_sees_is_refused():
         plan_table(DEVICE, grown_on_disk, {}, 3 * GIB, params(refresh=True))
 
 
-def test_blkid_probe_of_a_partition_table_and_of_nothing():
-    assert parse_blkid_probe(read_fixture("util-linux-2.38.1/blkid_probe_gpt.txt"))["PTTYPE"] == "gpt"
+@pytest.mark.parametrize("util_linux, ptuuid", [
+    ("util-linux-2.38.1/", "3e9c25e9-d137-204c-817a-f97eb0f9c84c"),
+    ("util-linux-2.41.5/", "ad2fa916-e78c-4ddf-8772-3d7995419194"),
+], ids=["debian12", "debian13"])
+def test_blkid_probe_of_a_partition_table_and_of_nothing(util_linux, ptuuid):
+    gpt = parse_blkid_probe(read_fixture(util_linux + "blkid_probe_gpt.txt"))
+    assert (gpt["PTTYPE"], gpt["PTUUID"]) == ("gpt", ptuuid)
+    assert "TYPE" not in gpt
     assert parse_blkid_probe("") == {}
 
 
-def test_debian_udev_rule_gives_the_part_delimiter():
-    rules = read_fixture("multipath-tools-0.9.4/udev_60-kpartx.rules.txt")
+def test_blkid_probe_of_the_ocfs2_partition_on_debian13():
+    ocfs2 = parse_blkid_probe(read_fixture("util-linux-2.41.5/blkid_probe_ocfs2_partition.txt"))
+    assert (ocfs2["TYPE"], ocfs2["UUID"], ocfs2["PART_ENTRY_NAME"], ocfs2["PART_ENTRY_NUMBER"],
+            ocfs2["PART_ENTRY_OFFSET"], ocfs2["PART_ENTRY_SIZE"]) == (
+        "ocfs2", "14544fad-09b4-47e2-a66f-e6c89dd03c45", "ocfs2", "1", "2048", "8384512")
+    # No LABEL line: the role made it without a label.
+    assert "LABEL" not in ocfs2
+
+
+# multipath-tools 0.11.1 calls /usr/sbin/kpartx, 0.9.4 /sbin/kpartx; both with -p -part.
+@pytest.mark.parametrize("multipath_tools", ["multipath-tools-0.9.4/",
+                                             "multipath-tools-0.11.1/"],
+                         ids=["debian12", "debian13"])
+def test_debian_udev_rule_gives_the_part_delimiter(multipath_tools):
+    rules = read_fixture(multipath_tools + "udev_60-kpartx.rules.txt")
     assert parse_kpartx_delimiter(rules) == (True, "-part")
 
 
@@ -269,11 +307,14 @@ def test_holders_are_named_by_what_they_are():
     assert dm_relation(None) == "device-mapper device"
 
 
-def test_mounts_are_matched_by_device_number():
-    entries = parse_proc_mounts(read_fixture("ocfs2-tools-1.8.7/proc_mounts_node1_mounted.txt"))
-    numbers = {"/dev/mapper/mpatha-part1": 64769, "/dev/vda1": 65025}
+@pytest.mark.parametrize("ocfs2_tools, mount_point", [
+    ("ocfs2-tools-1.8.7/", "/srv/vmstore"), ("ocfs2-tools-1.8.8/", "/srv/ocfs2")],
+    ids=["debian12", "debian13"])
+def test_mounts_are_matched_by_device_number(ocfs2_tools, mount_point):
+    entries = parse_proc_mounts(read_fixture(ocfs2_tools + "proc_mounts_node1_mounted.txt"))
+    numbers = {"/dev/mapper/mpatha-part1": 64769, "/dev/vda": 65024}
     mounted = mount_points_by_number(entries, numbers.get, lambda point: None)
-    assert mounted[64769] == ["/srv/vmstore"]
+    assert mounted == {64769: [mount_point], 65024: ["/"]}
 
 
 class FakeRun(object):

@@ -1,7 +1,7 @@
 """The rolling upgrade's checks, plan, order, reboot decision and version report (the upgrade
 role's filters). apt's and dpkg-query's outputs were captured on a Debian 12 machine
-(tests/unit/fixtures/apt-2.6.1, dpkg-1.21.22); the /boot listings and EL's rpm lines are
-plausible inputs, named as such."""
+(tests/unit/fixtures/apt-2.6.1, dpkg-1.21.22), dpkg-query's also on Debian 13 (dpkg-1.22.22);
+the /boot listings and EL's rpm lines are plausible inputs, named as such."""
 
 import pytest
 
@@ -314,6 +314,14 @@ def test_dpkg_query_lines_give_the_installed_versions_only():
     assert parse_package_versions(DPKG_QUERY) == {"e2fsprogs": ["1.47.0-2"],
                                                   "ocfs2-tools": ["1.8.7-1+b1"]}
     assert parse_package_versions("multipath-tools\t0.9.4-3+deb12u1\tconfig-files\n") == {}
+
+
+def test_dpkg_query_lines_on_debian13_give_every_installed_version():
+    # dpkg 1.22.22 on the Debian 13 lab, where all five packages are installed.
+    assert parse_package_versions(read_fixture("dpkg-1.22.22/dpkg_query_show_status.txt")) == {
+        "e2fsprogs": ["1.47.2-3+b12"], "kpartx": ["0.11.1-2"],
+        "linux-image-amd64": ["6.12.117-1"], "multipath-tools": ["0.11.1-2"],
+        "ocfs2-tools": ["1.8.8-3"]}
 
 
 def test_rpm_lines_keep_every_installed_kernel():
