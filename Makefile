@@ -79,13 +79,13 @@ bench-lab: deps
 test:
 	@rm -f .build/test-times.tsv
 	@tools/timed deps $(MAKE) --no-print-directory deps || { tools/timed --table; exit 1; }
-	@# The guest image builds (mostly downloads) while lint, sanity and unit use the CPU, then
-	@# the lab boots (the scenarios' create step reuses it), the upgrade test's packages are
-	@# fetched and the Debian 13 image is built while the unit and API tests run.
+	@# The guest images of Debian 12 and 13 build at once (mostly downloads) while lint, sanity
+	@# and unit use the CPU, then the lab boots (the scenarios' create step reuses it) and the
+	@# upgrade test's packages are fetched while the unit and API tests run.
 	@failed=""; \
-	tools/timed "guest image and lab boot (beside lint, sanity, unit)" bash -c \
-		"tools/lab image && tools/lab up --nodes 3 --luns 2 && tools/lab upgrade-repo \
-		&& tools/lab image --suite trixie" \
+	tools/timed "guest images and lab boot (beside lint, sanity, unit)" bash -c \
+		"tools/lab image --suite trixie & trixie=\$$!; tools/lab image \
+		&& tools/lab up --nodes 3 --luns 2 && tools/lab upgrade-repo && wait \$$trixie" \
 		> .build/image.log 2>&1 & \
 	image=$$!; \
 	tools/timed lint $(MAKE) --no-print-directory lint || failed="$$failed lint"; \
@@ -132,8 +132,8 @@ molecule: deps
 		if [ $$scenario = trixie ]; then \
 			tools/lab down >/dev/null; molecule reset -s default >/dev/null 2>&1 || rc=1; \
 		fi; \
-		suite=$$([ $$scenario = trixie ] && echo trixie || echo bookworm); \
-		LAB_SUITE=$$suite LAB_KEEP=1 tools/timed "molecule $$scenario" $$skip_unless \
+		lab=$$([ $$scenario = trixie ] && echo "LAB_SUITE=trixie LAB_NODES=2"); \
+		env $$lab LAB_KEEP=1 tools/timed "molecule $$scenario" $$skip_unless \
 			molecule test -s $$scenario \
 			|| [ $$? = 77 ] || rc=1; \
 	done; \
