@@ -129,10 +129,11 @@ molecule: deps
 	molecule reset -s default >/dev/null 2>&1 || rc=1; \
 	for scenario in $(SCENARIOS); do \
 		skip_unless=$$([ $$scenario = cloudpods ] && echo tools/with-cloudpods); \
+		lab=""; \
 		if [ $$scenario = trixie ]; then \
 			tools/lab down >/dev/null; molecule reset -s default >/dev/null 2>&1 || rc=1; \
+			lab="LAB_SUITE=trixie LAB_NODES=2"; \
 		fi; \
-		lab=$$([ $$scenario = trixie ] && echo "LAB_SUITE=trixie LAB_NODES=2"); \
 		env $$lab LAB_KEEP=1 tools/timed "molecule $$scenario" $$skip_unless \
 			molecule test -s $$scenario \
 			|| [ $$? = 77 ] || rc=1; \
