@@ -3,6 +3,7 @@ each lab node (tools/cloudpods-agent) that they reach through SSH port forwards:
 have no route to the host, so the region calls the agent on a local forward and the agent
 calls keystone and the region on remote forwards of its node's SSH connection."""
 
+import functools
 import pathlib
 import shlex
 import subprocess
@@ -108,12 +109,27 @@ class Agents(object):
             forward.wait()
 
 
+@functools.lru_cache(maxsize=None)
+def node_names():
+    return tuple(sorted(node["name"] for node in lab_status()["nodes"]))
+
+
+def first_nodes():
+    """The lab's nodes registered in Cloudpods from the start: all but the last."""
+    return list(node_names()[:-1])
+
+
+def last_node():
+    """The node that joins Cloudpods half-way (a test registers it)."""
+    return node_names()[-1]
+
+
 @pytest.fixture(scope="session")
 def agents(cloudpods_env):
-    """node1 and node2 registered in Cloudpods with their agents; node3 not yet (a test adds it)."""
+    """Every node but the last registered in Cloudpods with its agent (a test adds the last)."""
     agents = Agents(cloudpods_env)
     try:
-        for name in ("node1", "node2"):
+        for name in first_nodes():
             agents.register(name)
             agents.start(name)
         yield agents

@@ -1,6 +1,6 @@
-"""playbooks/cloudpods.yml (and site.yml's Cloudpods step, status.yml) on the 3-node lab against
-the real Cloudpods keystone and region, with tools/cloudpods-agent on each node as the host
-agent (the real one needs KVM and Open vSwitch): see conftest.py. In file order; node3 joins
+"""playbooks/cloudpods.yml (and site.yml's Cloudpods step, status.yml) on the lab against the
+real Cloudpods keystone and region, with tools/cloudpods-agent on each node as the host agent
+(the real one needs KVM and Open vSwitch): see conftest.py. In file order; the last node joins
 Cloudpods half-way, as a node added to the cluster would."""
 
 import json
@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 from cloudpods_api import Api
-from conftest import REPO, ZONE
+from conftest import REPO, ZONE, first_nodes, last_node
 from labcheck import assert_nothing_changed, mounted_size, playbook_env, run_playbook
 
 STORAGE = "ocfs2-lab"
@@ -23,11 +23,12 @@ MIB = 1 << 20
 @pytest.fixture(scope="module")
 def api(cloudpods_env, agents):
     api = Api(cloudpods_env)
-    # What an earlier run left in the control plane, which keeps its data: node3 joins later.
+    # What an earlier run left in the control plane, which keeps its data: the last node joins
+    # later.
     for name in (STORAGE, OTHER):
         if api.storage(name):
             run_module(cloudpods_env, "name=%s state=absent" % name)
-    api.remove_host("node3")
+    api.remove_host(last_node())
     return api
 
 
@@ -46,45 +47,45 @@ def run_module(env, arguments, check=False):
 
 
 def test_check_mode_plans_the_storage_and_changes_nothing(api, cloudpods_env):
-    result = cloudpods(cloudpods_env, "--check", "--diff", "--limit", "node1,node2")
+    result = cloudpods(cloudpods_env, "--check", "--diff", "--limit", ",".join(first_nodes()))
     assert result.returncode == 0, result.stdout[-3000:]
     assert "planned: create %s" % STORAGE in result.stdout, result.stdout[-3000:]
-    for name in ("node1", "node2"):
+    for name in first_nodes():
         assert "planned: attach %s at %s" % (name, MOUNT_POINT) in result.stdout
     assert re.search(r"\+.*node1.*/srv/ocfs2", result.stdout), result.stdout[-3000:]
     assert api.storage(STORAGE) is None
 
 
 def test_the_first_run_registers_the_filesystem_with_its_size(api, cloudpods_env, nodes):
-    result = cloudpods(cloudpods_env, "--limit", "node1,node2")
+    result = cloudpods(cloudpods_env, "--limit", ",".join(first_nodes()))
     assert result.returncode == 0, result.stdout[-3000:]
-    assert api.attached(STORAGE) == {"node1": MOUNT_POINT, "node2": MOUNT_POINT}
+    assert api.attached(STORAGE) == dict.fromkeys(first_nodes(), MOUNT_POINT)
     # The agents' statvfs of the real OCFS2 mount, as the real agent reports it.
     assert api.storage(STORAGE)["capacity"] == mounted_size(nodes["node1"], MOUNT_POINT) // MIB
     assert cloudpods_env["OS_PASSWORD"] not in result.stdout
 
 
 def test_a_second_run_changes_nothing(api, cloudpods_env):
-    assert_nothing_changed(cloudpods(cloudpods_env, "--limit", "node1,node2"))
+    assert_nothing_changed(cloudpods(cloudpods_env, "--limit", ",".join(first_nodes())))
 
 
 def test_a_host_unknown_to_cloudpods_stops_the_play_before_any_change(api, cloudpods_env):
     result = cloudpods(cloudpods_env)
     assert result.returncode != 0
-    assert re.search(r"node3\b.*(not found|unknown|register)", result.stdout, re.IGNORECASE), \
-        result.stdout[-3000:]
-    assert api.attached(STORAGE) == {"node1": MOUNT_POINT, "node2": MOUNT_POINT}
+    assert re.search(r"%s\b.*(not found|unknown|register)" % last_node(), result.stdout,
+                     re.IGNORECASE), result.stdout[-3000:]
+    assert api.attached(STORAGE) == dict.fromkeys(first_nodes(), MOUNT_POINT)
 
 
 def test_a_host_added_to_cloudpods_is_attached_and_the_others_are_left_alone(
         api, cloudpods_env, agents):
-    agents.register("node3")
-    agents.start("node3")
+    agents.register(last_node())
+    agents.start(last_node())
     result = cloudpods(cloudpods_env)
     assert result.returncode == 0, result.stdout[-3000:]
-    assert re.findall(r"done: [^'\"\n]*", result.stdout) == ["done: attach node3 at /srv/ocfs2"]
-    assert api.attached(STORAGE) == dict((name, MOUNT_POINT)
-                                         for name in ("node1", "node2", "node3"))
+    assert re.findall(r"done: [^'\"\n]*", result.stdout) == [
+        "done: attach %s at /srv/ocfs2" % last_node()]
+    assert api.attached(STORAGE) == dict.fromkeys(first_nodes() + [last_node()], MOUNT_POINT)
 
 
 def test_site_yml_ends_with_the_cloudpods_step_and_changes_nothing(api, cloudpods_env):
@@ -117,7 +118,7 @@ def test_status_shows_the_storage_and_its_hosts(api, cloudpods_env):
     assert result.returncode == 0, result.stdout[-3000:]
     assert re.search(r"Cloudpods storage %s: online, \d+ MB, zone %s" % (STORAGE, ZONE),
                      result.stdout), result.stdout[-3000:]
-    for name in ("node1", "node2", "node3"):
+    for name in first_nodes() + [last_node()]:
         assert "%s (online): %s" % (name, MOUNT_POINT) in result.stdout
 
 

@@ -336,13 +336,14 @@ def test_a_shrink_request_and_a_failed_path_stop_the_play_before_any_change(node
 
 def test_a_node_that_does_not_answer_stops_the_play_before_any_change(nodes, lab, grown_again,
                                                                      tmp_path):
-    # node3 on a port nothing listens on: SSH is refused, as for a host that is down.
-    down = tmp_path / "node3-down.yml"
-    down.write_text("all:\n  hosts:\n    node3:\n      ansible_port: 1\n")
+    # The last node on a port nothing listens on: SSH is refused, as for a host that is down.
+    last = sorted(nodes)[-1]
+    down = tmp_path / "last-node-down.yml"
+    down.write_text("all:\n  hosts:\n    %s:\n      ansible_port: 1\n" % last)
     result = assert_refused(nodes, lab, ["-i", lab["inventory"], "-i", str(down)],
-                            r"fatal: \[node3\]: UNREACHABLE!(?s:.*)node3 did not answer \(or "
+                            r"fatal: \[%s\]: UNREACHABLE!(?s:.*)%s did not answer \(or "
                             r"failed, above\): every node must see the new size before the "
-                            r"filesystem grows\.")
+                            r"filesystem grows\." % (last, last))
     assert "Rescan every path" not in result.stdout, result.stdout[-3000:]
 
 
@@ -354,11 +355,13 @@ def test_check_mode_prints_the_plan_and_changes_nothing(nodes, lab, grown_again)
     assert result.returncode == 0, result.stdout[-3000:]
     # The plan as the debug task prints it, whatever the line wrapping.
     printed = " ".join(result.stdout.split())
+    names = sorted(nodes)
     for step in ["every path of every node reports %.2f GiB (%d bytes)" % (grown_again / GIB,
                                                                          grown_again),
-                 "1. node1, node2, node3, in parallel: rescan every path and resize the map to "
-                 "%.2f GiB." % (grown_again / GIB),
-                 "2. node1: grow partition 1 to the end of the LUN; node2, node3: re-read it",
+                 "1. %s, in parallel: rescan every path and resize the map to %.2f GiB."
+                 % (", ".join(names), grown_again / GIB),
+                 "2. %s: grow partition 1 to the end of the LUN; %s: re-read it"
+                 % (names[0], ", ".join(names[1:])),
                  "3. node1: tunefs.ocfs2 -S grows the filesystem from"]:
         assert step in printed, (step, result.stdout[-5000:])
     assert task_results(result.stdout, "Rescan every path and resize the LUN's multipath map, "
@@ -390,8 +393,9 @@ def test_offline_mode_grows_with_the_other_nodes_unmounted_then_mounts_them_agai
     result = run("resize.yml", "-e", "resize_mode=offline")
     writer = stop_writer(nodes["node1"], "fs-probe-offline")
     assert result.returncode == 0, result.stdout[-3000:]
-    assert task_results(result.stdout, "Unmount the filesystem on every node but the first") == {
-        "node1": "skipping", "node2": "changed", "node3": "changed"}, result.stdout[-5000:]
+    first = sorted(nodes)[0]
+    assert task_results(result.stdout, "Unmount the filesystem on every node but the first") == dict(
+        (name, "skipping" if name == first else "changed") for name in nodes), result.stdout[-5000:]
     assert_grown_everywhere(nodes, lab, size)
     assert writer["errors"] == [], writer["errors"][:5]
     assert_manifests_verify_on_another_node(nodes, {"node1": TEST_DIR + "/offline-node1"})
@@ -443,11 +447,12 @@ def test_a_filesystem_on_the_whole_multipath_device_grows_online(nodes, whole_de
         assert filesystem_size is not None, (name, "not mounted", seen)
         assert device_size == size and size - SLACK_BYTES <= filesystem_size <= size, (name, seen)
     assert len(set(seen.values())) == 1, seen
-    # The grown filesystem is shared: what node2 writes, node3 reads.
-    nodes["node2"].check_output("head -c 8M /dev/urandom > %s/shared && cd %s && "
+    # The grown filesystem is shared: what one node writes, the next reads.
+    writer, reader = sorted(nodes)[-2:]
+    nodes[writer].check_output("head -c 8M /dev/urandom > %s/shared && cd %s && "
                                 "sha256sum shared > shared.sha256", WHOLE_MOUNT_POINT,
                                 WHOLE_MOUNT_POINT)
-    result = nodes["node3"].run("cd %s && sha256sum --check --quiet shared.sha256",
+    result = nodes[reader].run("cd %s && sha256sum --check --quiet shared.sha256",
                                 WHOLE_MOUNT_POINT)
     assert result.rc == 0, result.stdout + result.stderr
 

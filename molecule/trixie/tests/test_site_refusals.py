@@ -1,8 +1,7 @@
 """site.yml on bad input, against the cluster the scenario built: the play stops with a
 message that names the variable or the device, and no node's cluster, mounts or disks change.
-
-Runs after test_cluster.py (pytest's file order): the cluster is online and mounted, LUN 2 is
-a scratch disk."""
+The cluster is online and mounted, LUN 2 is a scratch disk. Any number of nodes (two in the
+trixie scenario)."""
 
 import re
 
@@ -52,17 +51,20 @@ def test_bad_cluster_input_stops_the_play_before_any_change(nodes, scratch, argu
     assert_refused(nodes, scratch, arguments, message)
 
 
-def test_a_node_that_cannot_reach_the_others_on_the_cluster_port(nodes, scratch):
-    # A firewall on node3 dropping what it sends to port 7778 (the running cluster uses 7777);
-    # protocol 6 is TCP (the guests have no /etc/protocols).
-    node3 = nodes["node3"]
-    node3.check_output("ip rule add ipproto 6 dport 7778 blackhole")
+def test_a_node_that_cannot_reach_the_others_on_the_cluster_port(nodes, lab, scratch):
+    # A firewall on the last node dropping what it sends to port 7778 (the running cluster uses
+    # 7777); protocol 6 is TCP (the guests have no /etc/protocols).
+    addresses = dict((node["name"], node["cluster_ip"]) for node in lab["nodes"])
+    *others, last = sorted(addresses)
+    nodes[last].check_output("ip rule add ipproto 6 dport 7778 blackhole")
     try:
         assert_refused(nodes, scratch, ["-e", "cluster_port=7778"],
-                       r"node3 \(192\.168\.7\.13\) cannot reach node1 \(192\.168\.7\.11:7778\), "
-                       r"node2 \(192\.168\.7\.12:7778\) on the o2net port")
+                       r"%s \(%s\) cannot reach %s on the o2net port" % (
+                           last, re.escape(addresses[last]), ", ".join(
+                               r"%s \(%s:7778\)" % (name, re.escape(addresses[name]))
+                               for name in others)))
     finally:
-        node3.check_output("ip rule del ipproto 6 dport 7778 blackhole")
+        nodes[last].check_output("ip rule del ipproto 6 dport 7778 blackhole")
 
 
 def test_a_lun_device_missing_on_some_hosts(nodes, scratch):
@@ -92,23 +94,27 @@ def test_a_lun_that_holds_another_filesystem(nodes, scratch):
 
 
 def test_more_hosts_than_node_slots_on_an_existing_filesystem(nodes, scratch):
+    # One slot fewer than the hosts.
+    slots = len(nodes) - 1
     nodes["node1"].check_output(
-        "mkfs.ocfs2 -q -x -F -N 2 --cluster-stack=o2cb --cluster-name=ocfs2lab %s", scratch)
+        "mkfs.ocfs2 -q -x -F -N %s --cluster-stack=o2cb --cluster-name=ocfs2lab %s", str(slots),
+        scratch)
     assert_refused(nodes, scratch,
                    ["--tags", "filesystem", "-e", "filesystem_device=" + scratch,
                     "-e", "filesystem_partitioned=false"],
-                   r"the filesystem \(UUID [0-9a-f-]+\) has 2 node slots, 0 of them in use "
-                   r"\(none\), and node1, node2, node3 would mount it too: 1 slot\(s\) short\. "
+                   r"the filesystem \(UUID [0-9a-f-]+\) has %d node slots, 0 of them in use "
+                   r"\(none\), and %s would mount it too: 1 slot\(s\) short\. "
                    r"Raise the slots first, in a planned outage: ansible-playbook "
-                   r"playbooks/slots\.yml -e slots=3")
+                   r"playbooks/slots\.yml -e slots=%d" % (slots, ", ".join(sorted(nodes)),
+                                                          len(nodes)))
 
 
 def test_a_threshold_the_running_cluster_does_not_use(nodes, scratch):
     # The cluster runs with 61 (site.yml's default); a restarted node with 45 would not join.
     assert_refused(nodes, scratch, ["-e", "cluster_heartbeat_threshold=45"],
                    r"cluster_heartbeat_threshold is 45, but the O2CB cluster ocfs2lab runs with "
-                   r"61 on node1, node2, node3: o2cb applies the timeouts only when the cluster "
-                   r"starts")
+                   r"61 on %s: o2cb applies the timeouts only when the cluster starts"
+                   % ", ".join(sorted(nodes)))
 
 
 def test_a_kernel_reboot_while_a_vm_has_files_open_on_the_filesystem(nodes, scratch):
