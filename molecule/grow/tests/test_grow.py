@@ -362,7 +362,7 @@ def test_check_mode_prints_the_plan_and_changes_nothing(nodes, lab, grown_again)
                  % (", ".join(names), grown_again / GIB),
                  "2. %s: grow partition 1 to the end of the LUN; %s: re-read it"
                  % (names[0], ", ".join(names[1:])),
-                 "3. node1: tunefs.ocfs2 -S grows the filesystem from"]:
+                 "3. %s: tunefs.ocfs2 -S grows the filesystem from" % names[0]]:
         assert step in printed, (step, result.stdout[-5000:])
     assert task_results(result.stdout, "Rescan every path and resize the LUN's multipath map, "
                         "on every node") == dict.fromkeys(nodes, "changed"), result.stdout[-5000:]
@@ -394,8 +394,9 @@ def test_offline_mode_grows_with_the_other_nodes_unmounted_then_mounts_them_agai
     writer = stop_writer(nodes["node1"], "fs-probe-offline")
     assert result.returncode == 0, result.stdout[-3000:]
     first = sorted(nodes)[0]
-    assert task_results(result.stdout, "Unmount the filesystem on every node but the first") == dict(
-        (name, "skipping" if name == first else "changed") for name in nodes), result.stdout[-5000:]
+    unmounted = task_results(result.stdout, "Unmount the filesystem on every node but the first")
+    assert unmounted == dict((name, "skipping" if name == first else "changed")
+                             for name in nodes), result.stdout[-5000:]
     assert_grown_everywhere(nodes, lab, size)
     assert writer["errors"] == [], writer["errors"][:5]
     assert_manifests_verify_on_another_node(nodes, {"node1": TEST_DIR + "/offline-node1"})
@@ -450,10 +451,10 @@ def test_a_filesystem_on_the_whole_multipath_device_grows_online(nodes, whole_de
     # The grown filesystem is shared: what one node writes, the next reads.
     writer, reader = sorted(nodes)[-2:]
     nodes[writer].check_output("head -c 8M /dev/urandom > %s/shared && cd %s && "
-                                "sha256sum shared > shared.sha256", WHOLE_MOUNT_POINT,
-                                WHOLE_MOUNT_POINT)
+                               "sha256sum shared > shared.sha256", WHOLE_MOUNT_POINT,
+                               WHOLE_MOUNT_POINT)
     result = nodes[reader].run("cd %s && sha256sum --check --quiet shared.sha256",
-                                WHOLE_MOUNT_POINT)
+                               WHOLE_MOUNT_POINT)
     assert result.rc == 0, result.stdout + result.stderr
 
 
