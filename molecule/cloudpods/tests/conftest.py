@@ -111,6 +111,7 @@ class Agents(object):
 
 @functools.lru_cache(maxsize=None)
 def node_names():
+    """Every node of the lab, sorted (the lab does not change during the session)."""
     return tuple(sorted(node["name"] for node in lab_status()["nodes"]))
 
 

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 from cloudpods_api import Api
-from conftest import REPO, ZONE, first_nodes, last_node
+from conftest import REPO, ZONE, first_nodes, last_node, node_names
 from labcheck import assert_nothing_changed, mounted_size, playbook_env, run_playbook
 
 STORAGE = "ocfs2-lab"
@@ -85,7 +85,7 @@ def test_a_host_added_to_cloudpods_is_attached_and_the_others_are_left_alone(
     assert result.returncode == 0, result.stdout[-3000:]
     assert re.findall(r"done: [^'\"\n]*", result.stdout) == [
         "done: attach %s at /srv/ocfs2" % last_node()]
-    assert api.attached(STORAGE) == dict.fromkeys(first_nodes() + [last_node()], MOUNT_POINT)
+    assert api.attached(STORAGE) == dict.fromkeys(node_names(), MOUNT_POINT)
 
 
 def test_site_yml_ends_with_the_cloudpods_step_and_changes_nothing(api, cloudpods_env):
@@ -118,7 +118,7 @@ def test_status_shows_the_storage_and_its_hosts(api, cloudpods_env):
     assert result.returncode == 0, result.stdout[-3000:]
     assert re.search(r"Cloudpods storage %s: online, \d+ MB, zone %s" % (STORAGE, ZONE),
                      result.stdout), result.stdout[-3000:]
-    for name in first_nodes() + [last_node()]:
+    for name in node_names():
         assert "%s (online): %s" % (name, MOUNT_POINT) in result.stdout
 
 
