@@ -15,6 +15,33 @@ class ToolError(Exception):
         self.details = details
 
 
+class Step(object):
+    """One command of a plan: its argv, what it reads on stdin (None: nothing) and why it runs
+    (for diffs and messages). Every helper's plan is a list of these."""
+
+    __slots__ = ("argv", "stdin", "why")
+
+    def __init__(self, argv, stdin=None, why=None):
+        self.argv = list(argv)
+        self.stdin = stdin
+        self.why = why
+
+    def __eq__(self, other):
+        return isinstance(other, Step) and (self.argv, self.stdin, self.why) == (
+            other.argv, other.stdin, other.why)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __repr__(self):
+        return "Step(%r, stdin=%r, why=%r)" % (self.argv, self.stdin, self.why)
+
+
+def commands_of(steps):
+    """The argv lists of a plan, as modules return them in `commands`."""
+    return [step.argv for step in steps]
+
+
 class Runner(object):
     """Runs tools as argv lists, never through a shell, in the C locale."""
 
@@ -41,6 +68,10 @@ class Runner(object):
                 "%s failed (rc=%d): %s" % (" ".join(command), rc, (stderr or stdout).strip()),
                 cmd=command, rc=rc, stdout=stdout, stderr=stderr)
         return rc, stdout, stderr
+
+    def run_step(self, step):
+        """Run one Step of a plan (checked); return (rc, stdout, stderr)."""
+        return self(step.argv, data=step.stdin)
 
     @staticmethod
     def read_file(path):
