@@ -6,7 +6,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help deps demo test lint sanity unit molecule down build clean bench-site bench-resize \
+.PHONY: help venv deps demo test lint sanity unit molecule down build clean bench-site bench-resize \
 	bench-lab
 
 NODES ?= 3
@@ -22,6 +22,7 @@ SCENARIOS := cluster day2 upgrade
 TRIXIE_SCENARIOS := trixie cloudpods awx grow modules smoke
 # Outside the repository: inside it, ansible-test would take git's view, which ignores .build/.
 SANITY_ROOT := /tmp/ocfs2-cluster-sanity/ansible_collections/ocfs2/cluster
+SANITY_HOME := $(CURDIR)/.build/sanity-home
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR ?= false
@@ -37,11 +38,15 @@ help:
 	@echo "                with Ansible's default strategy and with the lab's fast one"
 	@echo "make build  build the collection tarball into .build/dist"
 
-deps: $(VENV)/.installed $(COLLECTION_LINK) $(STRATEGY_LINK)
+# venv: what lint, sanity and unit need (Python's venv and the requirements), no root needed
+# when python3-venv is there; deps: that and the lab's Debian packages (QEMU, debootstrap...).
+venv: $(VENV)/.installed $(COLLECTION_LINK) $(STRATEGY_LINK)
+
+deps: venv
 	@tools/install-host-packages
 
 $(VENV)/.installed: requirements.txt
-	@tools/install-host-packages
+	@tools/install-host-packages --venv
 	/usr/bin/python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
@@ -101,24 +106,25 @@ test:
 	tools/timed --table; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; echo "all test stages passed"
 
-lint: deps
+lint: venv
 	ansible-lint
 	python3 -m py_compile tools/lab tools/bench-site tools/bench-resize tools/fs-probe tools/awx-job \
 		tools/cloudpods tools/cloudpods-agent
 
 # ansible-test wants the collection under ansible_collections/NAMESPACE/NAME: a copy of the
-# files git knows (committed or not ignored), checked with this Python in its own venvs.
-sanity: deps
+# files git knows (committed or not ignored), checked with this Python in its own venvs. Its
+# venvs and caches go under .build/sanity-home (its HOME), not into the user's ~/.ansible.
+sanity: venv
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
 	git ls-files --cached --others --exclude-standard | while read -r file; do \
 		[ -e "$$file" ] && printf '%s\0' "$$file"; done | xargs -0 cp --parents -t $(SANITY_ROOT)
 	@# ansible-test downloads a pip bootstrap script from a host outside the package registries;
 	@# the stand-in bootstraps pip with ensurepip instead (pip 24.2 is what ansible-core 2.19 asks).
-	mkdir -p $(HOME)/.ansible/test/cache
-	cp tools/get-pip-offline.py $(HOME)/.ansible/test/cache/get_pip_24_2.py
-	cd $(SANITY_ROOT) && ansible-test sanity --python 3.11 --color no plugins/
+	mkdir -p $(SANITY_HOME)/.ansible/test/cache
+	cp tools/get-pip-offline.py $(SANITY_HOME)/.ansible/test/cache/get_pip_24_2.py
+	cd $(SANITY_ROOT) && HOME=$(SANITY_HOME) ansible-test sanity --python 3.11 --color no plugins/
 
-unit: deps
+unit: venv
 	python3 -m pytest tests/unit
 
 # Scenarios share one lab (shared_state): molecule/default's create boots it (or reuses it),

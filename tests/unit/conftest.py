@@ -1,5 +1,5 @@
 """Unit tests import the collection as ansible_collections.ocfs2.cluster, through the link
-that `make deps` puts in .build/collections."""
+that `make venv` puts in .build/collections."""
 
 import os
 import pathlib
@@ -9,7 +9,7 @@ import sys
 REPO = pathlib.Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / ".build" / "collections"
 if not (COLLECTIONS / "ansible_collections" / "ocfs2" / "cluster").exists():
-    raise RuntimeError("%s is missing: run `make deps` first" % COLLECTIONS)
+    raise RuntimeError("%s is missing: run `make venv` (or `make unit`) first" % COLLECTIONS)
 sys.path.insert(0, str(COLLECTIONS))
 
 FIXTURES = REPO / "tests" / "unit" / "fixtures"
