@@ -208,7 +208,7 @@ commands:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
+from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import (
     plan_filesystem, read_volume)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 

@@ -6,7 +6,7 @@ import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils import _partition
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     mount_points_by_number, parse_proc_mounts)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import parse_mounted_nodes
+from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import parse_mounted_nodes
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
     BlockDevices, aligned_end_sector, dm_relation, interpret_blkid_probe, kpartx_map_name,
     parse_blkid_probe, parse_kpartx_delimiter, partition_map_udev_name, parse_sfdisk_json, plan_kernel_refresh, plan_table,
@@ -425,7 +425,7 @@ def test_holders_read_from_sysfs_refuse_a_path_and_its_partition(tmp_path, monke
 
 def test_the_filesystem_modules_refuse_a_path_of_a_multipath_map(tmp_path, monkeypatch):
     # ocfs2.cluster.filesystem and filesystem_info read the device through Volume.
-    from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import Volume
+    from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import Volume
     monkeypatch.setattr(_partition, "SYS_CLASS_BLOCK", fake_sysfs(tmp_path))
     monkeypatch.setattr(BlockDevices, "sysfs_name", staticmethod(
         lambda device: device.rsplit("/", 1)[-1]))

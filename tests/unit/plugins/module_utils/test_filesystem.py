@@ -4,7 +4,7 @@
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     parse_fstab, parse_proc_mounts)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
+from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import (
     belongs_to_cluster, find_mount, fstab_entries_for, is_classic_o2cb, node_slots_problem,
     parse_bitmap_used, parse_debugfs_stats, parse_mounted_nodes, plan_filesystem, read_volume,
     slot_allocator_paths, slot_removal_problem, slot_shortage, unmapped_partition_usage)
