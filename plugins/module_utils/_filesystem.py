@@ -9,12 +9,13 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.ocfs2.cluster.plugins.module_utils._block import (
+    BlockDevices, refuse_in_use)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     mount_device_number, parse_fstab, parse_mounted_nodes, parse_proc_mounts,
     path_device_number)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import check_cluster_name
-from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    BlockDevices, refuse_in_use)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import read_table
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 # What a blkid probe reports for data that must not be overwritten without force.
@@ -440,8 +441,8 @@ class Volume(object):
                                           filesystem["mounted_nodes"] if filesystem else None)
             if signature.get("PTTYPE") and len(usage) == 1:
                 # Nothing built on the device here, but its partitions may be in use elsewhere.
-                table = self.block.read_table(
-                    self.device, self.block.logical_sector_bytes(self.sysfs_name))
+                table = read_table(
+                    self.run, self.device, self.block.logical_sector_bytes(self.sysfs_name))
                 if table:
                     usage += unmapped_partition_usage(
                         self.device, table, self.block.probe_partitions_on_disk(self.device,

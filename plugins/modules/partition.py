@@ -157,8 +157,9 @@ commands:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.ocfs2.cluster.plugins.module_utils._block import BlockDevices
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    BlockDevices, plan_kernel_refresh, plan_table, table_after_plan, validate_partition_name)
+    plan_kernel_refresh, plan_table, read_table, table_after_plan, validate_partition_name)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 
 ARGUMENT_SPEC = dict(
@@ -201,7 +202,7 @@ def main():
         parent = block.describe_parent(device)
         parent["size_bytes"] = block.size_bytes(parent["sysfs_name"])
         params["sector_bytes"] = block.logical_sector_bytes(parent["sysfs_name"])
-        before = block.read_table(device, params["sector_bytes"])
+        before = read_table(block.run, device, params["sector_bytes"])
         signature = block.probe_signature(device) if before is None else {}
         usage = block.read_usage(device, parent["sysfs_name"], signature) \
             if before is None and not params["refresh"] else None
@@ -210,7 +211,7 @@ def main():
         if not module.check_mode:
             for argv, stdin in writes:
                 block.run(argv, data=stdin)
-        after = before if module.check_mode else block.read_table(device, params["sector_bytes"])
+        after = before if module.check_mode else read_table(block.run, device, params["sector_bytes"])
         if module.check_mode:
             after = table_after_plan(before, writes, parent["size_bytes"], params)
         on_disk = after["partitions"][0] if after and after["partitions"] else None

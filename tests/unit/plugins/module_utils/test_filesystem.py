@@ -9,8 +9,8 @@ from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import (
     parse_bitmap_used, parse_debugfs_stats, parse_mounted_nodes, plan_filesystem, read_volume,
     slot_allocator_paths, slot_removal_problem, slot_shortage, unmapped_partition_usage)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_fstab
-from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    parse_blkid_probe, parse_sfdisk_json)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._block import parse_blkid_probe
+from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import parse_sfdisk_json
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
 
