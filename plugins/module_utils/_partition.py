@@ -17,7 +17,8 @@ import json
 import re
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._block import refuse_in_use
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import (
+    Step, ToolError, commands_of)
 
 LINUX_FILESYSTEM_GUID = "0FC63DAF-8483-4772-8E79-3D69D8477DE4"
 ALIGNMENT_BYTES = 1 << 20
@@ -106,7 +107,7 @@ def validate_partition_name(name):
 
 
 def plan_table(device, table, signature, device_bytes, params, usage=None):
-    """What to write on disk: a list of (argv, stdin) pairs. Pure.
+    """What to write on disk: a list of Step, each with the sfdisk script as stdin. Pure.
 
     `table` is parse_sfdisk_json's result or None when there is no partition table;
     `signature` is parse_blkid_probe's result; `usage` is BlockDevices.read_usage()'s, read
@@ -128,10 +129,10 @@ def plan_table(device, table, signature, device_bytes, params, usage=None):
         refuse_in_use(device, usage or [], "partition")
         # Whole-device signatures go only with force. Signatures inside the new partition
         # stay: an OCFS2 filesystem whose table was lost shows up again, and mkfs guards it.
-        return [(["sfdisk", "--no-reread", "--no-tell-kernel",
-                  "--wipe", "always" if params["force"] else "never",
-                  "--wipe-partitions", "never", device],
-                 sfdisk_create_script(device_bytes, params["sector_bytes"], name))]
+        return [Step(["sfdisk", "--no-reread", "--no-tell-kernel",
+                      "--wipe", "always" if params["force"] else "never",
+                      "--wipe-partitions", "never", device],
+                     stdin=sfdisk_create_script(device_bytes, params["sector_bytes"], name))]
 
     if table["label"] != "gpt":
         refuse_other_label(device, table, device_bytes)
@@ -155,9 +156,9 @@ def plan_table(device, table, signature, device_bytes, params, usage=None):
         return []
     # One write moves the GPT backup header to the new end and extends partition 1; its start,
     # name and unique id stay.
-    return [(["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", device],
-             "start=%d, size=%d\n" % (partition["start_sector"],
-                                      target_end - partition["start_sector"] + 1))]
+    return [Step(["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", device],
+                 stdin="start=%d, size=%d\n" % (partition["start_sector"],
+                                                target_end - partition["start_sector"] + 1))]
 
 
 def refuse_other_label(device, table, device_bytes):
@@ -207,7 +208,7 @@ def table_after_plan(table, writes, device_bytes, params):
 
 
 def plan_kernel_refresh(device, parent, kernel_partition, on_disk_partition, delimiter):
-    """The commands that make the kernel see partition 1 as it is on disk. Pure.
+    """The steps that make the kernel see partition 1 as it is on disk. Pure.
 
     `parent` describes the device: {"kind": "dm"|"disk", "map_name": ...}; `kernel_partition` is
     what the kernel has now ({"start_bytes", "size_bytes"} or None).
@@ -228,6 +229,108 @@ def plan_kernel_refresh(device, parent, kernel_partition, on_disk_partition, del
         argv = ["kpartx", "-u"]
         if delimiter is not None:
             argv += ["-p", delimiter]
-        return [argv + ["/dev/mapper/%s" % parent["map_name"]]]
+        return [Step(argv + ["/dev/mapper/%s" % parent["map_name"]])]
     action = "-u" if kernel_partition is not None else "-a"
-    return [["partx", action, "--nr", "1", device]]
+    return [Step(["partx", action, "--nr", "1", device])]
+
+
+def partition_one(table):
+    """Partition 1 of a table (parse_sfdisk_json), or None."""
+    return table["partitions"][0] if table and table["partitions"] else None
+
+
+def write_table(block, params, check_mode, commands):
+    """The partition module's first phase: read the device and its table, plan the table and
+    write it (not in check mode). Returns (parent, table before, table after): after is the
+    table on disk now, or in check mode as it would be.
+
+    `params` gets the device's sector_bytes. `commands` (the module's argv lists) gets each
+    write before it runs, so that a failure reports it.
+    """
+    device = params["device"]
+    validate_partition_name(params["name"])
+    parent = block.describe_parent(device)
+    parent["size_bytes"] = block.size_bytes(parent["sysfs_name"])
+    params["sector_bytes"] = block.logical_sector_bytes(parent["sysfs_name"])
+    before = read_table(block.run, device, params["sector_bytes"])
+    signature = block.probe_signature(device) if before is None else {}
+    usage = block.read_usage(device, parent["sysfs_name"], signature) \
+        if before is None and not params["refresh"] else None
+    writes = plan_table(device, before, signature, parent["size_bytes"], params, usage=usage)
+    commands += commands_of(writes)
+    if check_mode:
+        return parent, before, table_after_plan(before, writes, parent["size_bytes"], params)
+    for step in writes:
+        block.run.run_step(step)
+    after = read_table(block.run, device, params["sector_bytes"])
+    if writes:
+        # The write's close sends udev a change event; let its rules finish first.
+        block.run(["udevadm", "settle"], check=False)
+    return parent, before, after
+
+
+def refresh_kernel(block, device, parent, on_disk, check_mode, commands):
+    """The partition module's second phase: make the kernel see partition 1 as it is on disk
+    (`on_disk`), and check that it does. Returns (the refresh steps, partition 1 as the kernel
+    has it after them, or None). `commands` as for write_table."""
+    kernel_before = block.kernel_partition(parent)
+    delimiter = block.kpartx_delimiter(parent, kernel_before) if parent["kind"] == "dm" \
+        else None
+    refresh = plan_kernel_refresh(device, parent, kernel_before, on_disk, delimiter)
+    commands += commands_of(refresh)
+    if check_mode or not refresh:
+        return refresh, kernel_before
+    for step in refresh:
+        block.run.run_step(step)
+    block.run(["udevadm", "settle"], check=False)
+    kernel_after = block.kernel_partition(parent)
+    check_kernel_partition(device, refresh, kernel_after, on_disk, commands)
+    return refresh, kernel_after
+
+
+def check_kernel_partition(device, refresh, kernel_after, on_disk, commands):
+    """Raise a ToolError when, after the refresh steps, the kernel does not see partition 1
+    at its size on disk. Pure."""
+    if kernel_after is None or kernel_after["size_bytes"] != on_disk["size_bytes"]:
+        raise ToolError(
+            "after %s the kernel sees partition 1 of %s as %s, not %d bytes as on disk. "
+            "Check: lsblk %s" % (" ".join(refresh[-1].argv), device,
+                                 "missing" if kernel_after is None
+                                 else "%d bytes" % kernel_after["size_bytes"],
+                                 on_disk["size_bytes"], device),
+            commands=commands)
+
+
+def summary(table):
+    """One side of the partition module's diff."""
+    if table is None:
+        return {"label": None, "partitions": []}
+    return {"label": table["label"],
+            "partitions": [{key: part[key] for key in ("number", "name", "start_bytes",
+                                                       "size_bytes")}
+                           for part in table["partitions"]]}
+
+
+def stable_path(parent, partition):
+    """A path to partition 1 that stays when the kernel renames it, or None."""
+    if partition is None:
+        return None
+    if parent["kind"] == "dm":
+        return "/dev/disk/by-id/dm-uuid-part1-%s" % parent["dm_uuid"]
+    if partition.get("uuid"):
+        return "/dev/disk/by-partuuid/%s" % partition["uuid"]
+    return None
+
+
+def partition_report(parent, before, after, refresh, kernel_after, check_mode):
+    """The partition module's result besides changed and commands."""
+    on_disk = partition_one(after)
+    result = dict(device_size_bytes=parent["size_bytes"], partition=on_disk,
+                  diff=dict(before=summary(before), after=summary(after)))
+    if on_disk is not None:
+        result["stable_path"] = stable_path(parent, on_disk)
+    if kernel_after is not None:
+        result["kernel_name"] = kernel_after["kernel_name"]
+        result["kernel_size_bytes"] = (on_disk["size_bytes"] if check_mode and refresh
+                                       else kernel_after["size_bytes"])
+    return result

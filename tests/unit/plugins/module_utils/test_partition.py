@@ -4,8 +4,10 @@ import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._block import parse_blkid_probe
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_mounted_nodes
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    aligned_end_sector, parse_sfdisk_json, plan_kernel_refresh, plan_table, table_after_plan)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+    aligned_end_sector, check_kernel_partition, parse_sfdisk_json, partition_one,
+    partition_report, plan_kernel_refresh, plan_table, refresh_kernel, stable_path, summary,
+    table_after_plan, write_table)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, Step, ToolError
 from conftest import read_fixture
 
 
@@ -55,11 +57,11 @@ def test_the_partition_resize_yml_grew_on_debian13_is_the_grow_plan():
 
 def test_create_plan_matches_what_sfdisk_made_in_the_lab():
     # The lab's partition was made by this plan; recomputing it gives the same layout.
-    ((argv, script),) = plan_table(DEVICE, None, {}, 3 * GIB, params())
-    assert argv == ["sfdisk", "--no-reread", "--no-tell-kernel", "--wipe", "never",
+    (step,) = plan_table(DEVICE, None, {}, 3 * GIB, params())
+    assert step.argv == ["sfdisk", "--no-reread", "--no-tell-kernel", "--wipe", "never",
                     "--wipe-partitions", "never", DEVICE]
     made = table()["partitions"][0]
-    assert script == ('label: gpt\nstart=2048, size=%d, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4,'
+    assert step.stdin == ('label: gpt\nstart=2048, size=%d, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4,'
                       ' name="vmstore"\n' % made["size_sectors"])
 
 
@@ -73,11 +75,11 @@ def test_grow_plan_is_empty_when_partition_already_fills_the_device():
 
 def test_grow_after_the_lun_grew_extends_partition_one_to_the_aligned_end():
     grown = table("sfdisk_json_device_grew.txt")
-    ((argv, script),) = plan_table(DEVICE, grown, {}, 4 * GIB, params(grow=True))
-    assert argv == ["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", DEVICE]
+    (step,) = plan_table(DEVICE, grown, {}, 4 * GIB, params(grow=True))
+    assert step.argv == ["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", DEVICE]
     # 4 GiB: the last usable sector is 8388574, the last whole MiB ends at 8386559; the lab's
     # grown partition came out at 8384512 sectors (4292870144 bytes).
-    assert script == "start=2048, size=%d\n" % (8386560 - 2048)
+    assert step.stdin == "start=2048, size=%d\n" % (8386560 - 2048)
     assert aligned_end_sector(4 * GIB, 512) == 8386559
 
 
@@ -106,8 +108,8 @@ def test_device_with_ext4_is_refused_without_force_and_wiped_with_it(util_linux)
     ext4 = parse_blkid_probe(read_fixture(util_linux + "blkid_probe_ext4.txt"))
     with pytest.raises(ToolError, match=r"already holds ext4; refusing .*force: true"):
         plan_table(DEVICE, None, ext4, 3 * GIB, params())
-    ((argv, _script),) = plan_table(DEVICE, None, ext4, 3 * GIB, params(force=True))
-    assert argv[3:5] == ["--wipe", "always"]
+    (step,) = plan_table(DEVICE, None, ext4, 3 * GIB, params(force=True))
+    assert step.argv[3:5] == ["--wipe", "always"]
 
 
 def test_other_partition_name_is_refused():
@@ -137,10 +139,11 @@ def on_disk(size_bytes):
 
 
 def test_kernel_refresh_reloads_the_multipath_partition_map_with_the_system_delimiter():
-    assert plan_kernel_refresh(DEVICE, MULTIPATH, {"size_bytes": 2 * GIB}, on_disk(3 * GIB - (2 << 20)),
-                               "-part") == [["kpartx", "-u", "-p", "-part", "/dev/mapper/mpatha"]]
+    assert plan_kernel_refresh(DEVICE, MULTIPATH, {"size_bytes": 2 * GIB},
+                               on_disk(3 * GIB - (2 << 20)), "-part") == [
+        Step(["kpartx", "-u", "-p", "-part", "/dev/mapper/mpatha"])]
     assert plan_kernel_refresh(DEVICE, MULTIPATH, None, on_disk(GIB), None) == [
-        ["kpartx", "-u", "/dev/mapper/mpatha"]]
+        Step(["kpartx", "-u", "/dev/mapper/mpatha"])]
 
 
 def test_kernel_refresh_is_empty_when_the_kernel_already_agrees():
@@ -150,9 +153,10 @@ def test_kernel_refresh_is_empty_when_the_kernel_already_agrees():
 def test_kernel_refresh_for_a_disk_adds_or_updates_with_partx():
     disk = {"kind": "disk", "size_bytes": 3 * GIB}
     assert plan_kernel_refresh("/dev/sdc", disk, None, on_disk(GIB), None) == [
-        ["partx", "-a", "--nr", "1", "/dev/sdc"]]
+        Step(["partx", "-a", "--nr", "1", "/dev/sdc"])]
     assert plan_kernel_refresh("/dev/sdc", disk, {"size_bytes": GIB // 2, "start_bytes": 1 << 20},
-                               on_disk(GIB), None) == [["partx", "-u", "--nr", "1", "/dev/sdc"]]
+                               on_disk(GIB), None) == [
+        Step(["partx", "-u", "--nr", "1", "/dev/sdc"])]
 
 
 def test_sfdisk_without_sectorsize_uses_the_logical_block_size_from_sysfs():
@@ -223,6 +227,137 @@ def test_forced_wipe_is_refused_while_anything_is_built_on_the_device():
 
 
 def test_an_unused_device_is_partitioned_as_before():
-    ((argv, _script),) = plan_table(DEVICE, None, {"TYPE": "ext4"}, 3 * GIB, params(force=True),
-                                    usage=[member(DEVICE)])
-    assert argv[3:5] == ["--wipe", "always"]
+    (step,) = plan_table(DEVICE, None, {"TYPE": "ext4"}, 3 * GIB, params(force=True),
+                         usage=[member(DEVICE)])
+    assert step.argv[3:5] == ["--wipe", "always"]
+
+
+# ------------------------------------------------------------------ the module's two phases
+
+GROWN_SIZE = (8386560 - 2048) * 512
+PARTITION_MAP = "/dev/mapper/mpatha-part1"
+
+
+class FakeModule(object):
+    """Records what Runner asks run_command to run; answers sfdisk --json from `tables` in turn."""
+
+    def __init__(self, tables):
+        self.tables = list(tables)
+        self.ran = []
+
+    @staticmethod
+    def get_bin_path(name, required=False):
+        return name
+
+    def run_command(self, command, data=None, **_options):
+        self.ran.append((command, data))
+        if command[:2] == ["sfdisk", "--json"]:
+            return 0, self.tables.pop(0), ""
+        return 0, "", ""
+
+
+class FakeBlock(object):
+    """BlockDevices of the lab's node1 after the LUN grew to 4 GiB; its sysfs answers are
+    constructed, its tools run through a real Runner."""
+
+    def __init__(self, module, kernel_sizes):
+        self.run = Runner(module)
+        self.kernel_sizes = list(kernel_sizes)
+
+    @staticmethod
+    def describe_parent(device):
+        return {"kind": "dm", "sysfs_name": "dm-0", "map_name": "mpatha",
+                "dm_uuid": "mpath-35000c0ca1ab00001", "wwid": "35000c0ca1ab00001"}
+
+    @staticmethod
+    def size_bytes(sysfs_name):
+        return 4 * GIB
+
+    @staticmethod
+    def logical_sector_bytes(sysfs_name):
+        return 512
+
+    def kernel_partition(self, parent):
+        return {"sysfs_name": "dm-1", "size_bytes": self.kernel_sizes.pop(0),
+                "kernel_name": PARTITION_MAP}
+
+    @staticmethod
+    def kpartx_delimiter(parent, kernel_partition):
+        return "-part"
+
+
+def grow(check_mode):
+    before = read_fixture("util-linux-2.38.1/sfdisk_json_device_grew.txt")
+    # Derived: the same table once sfdisk -N 1 grew partition 1 to the end of the 4 GiB LUN.
+    after = before.replace('"size": 6287360', '"size": %d' % (GROWN_SIZE // 512))
+    module = FakeModule([before, after])
+    block = FakeBlock(module, [6287360 * 512, GROWN_SIZE])
+    commands = []
+    parent, table_before, table_after = write_table(
+        block, dict(params(grow=True), device=DEVICE), check_mode, commands)
+    refresh, kernel_after = refresh_kernel(block, DEVICE, parent, partition_one(table_after),
+                                           check_mode, commands)
+    return module.ran, commands, partition_report(parent, table_before, table_after, refresh,
+                                                  kernel_after, check_mode)
+
+
+def test_a_grow_writes_the_table_then_reloads_the_partition_map_and_checks_it():
+    ran, commands, report = grow(check_mode=False)
+    flush_and_read = [(["blockdev", "--flushbufs", DEVICE], None),
+                      (["sfdisk", "--json", DEVICE], None)]
+    assert ran == flush_and_read + [
+        (["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", DEVICE],
+         "start=2048, size=%d\n" % (GROWN_SIZE // 512))] + flush_and_read + [
+        (["udevadm", "settle"], None),
+        (["kpartx", "-u", "-p", "-part", "/dev/mapper/mpatha"], None),
+        (["udevadm", "settle"], None)]
+    assert commands == [["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", DEVICE],
+                        ["kpartx", "-u", "-p", "-part", "/dev/mapper/mpatha"]]
+    assert (report["partition"]["size_bytes"], report["kernel_size_bytes"],
+            report["kernel_name"], report["stable_path"], report["device_size_bytes"]) == (
+        GROWN_SIZE, GROWN_SIZE, PARTITION_MAP,
+        "/dev/disk/by-id/dm-uuid-part1-mpath-35000c0ca1ab00001", 4 * GIB)
+    assert report["diff"]["before"]["partitions"][0]["size_bytes"] == 6287360 * 512
+    assert report["diff"]["after"]["partitions"][0]["size_bytes"] == GROWN_SIZE
+
+
+def test_a_grow_in_check_mode_only_reads_and_plans_the_same_commands():
+    ran, commands, report = grow(check_mode=True)
+    assert ran == [(["blockdev", "--flushbufs", DEVICE], None),
+                   (["sfdisk", "--json", DEVICE], None)]
+    assert commands == grow(check_mode=False)[1]
+    # The kernel still has the old size; the result says what it would see.
+    assert (report["partition"]["size_bytes"], report["kernel_size_bytes"]) == (
+        GROWN_SIZE, GROWN_SIZE)
+
+
+def test_a_kernel_that_does_not_see_the_partition_on_disk_after_the_refresh_is_a_failure():
+    refresh = [Step(["kpartx", "-u", "-p", "-part", "/dev/mapper/mpatha"])]
+    with pytest.raises(ToolError, match=r"^after kpartx -u -p -part /dev/mapper/mpatha the kernel "
+                                        r"sees partition 1 of %s as 1073741824 bytes, not "
+                                        r"2147483648 bytes as on disk\. Check: lsblk " % DEVICE):
+        check_kernel_partition(DEVICE, refresh, {"size_bytes": GIB}, on_disk(2 * GIB), [])
+    with pytest.raises(ToolError, match="as missing, not"):
+        check_kernel_partition(DEVICE, refresh, None, on_disk(GIB), [])
+    check_kernel_partition(DEVICE, refresh, {"size_bytes": GIB}, on_disk(GIB), [])
+
+
+def test_summary_and_stable_path_of_the_lab_table():
+    lab = table()
+    assert summary(lab) == {"label": "gpt", "partitions": [
+        {"number": 1, "name": "vmstore", "start_bytes": 1 << 20, "size_bytes": 6287360 * 512}]}
+    assert summary(None) == {"label": None, "partitions": []}
+    assert partition_one(lab) == lab["partitions"][0]
+    assert partition_one(None) is None
+    assert stable_path(MULTIPATH, partition_one(lab)) == \
+        "/dev/disk/by-id/dm-uuid-part1-mpath-35000c0ca1ab00001"
+    assert stable_path({"kind": "disk"}, partition_one(lab)) == \
+        "/dev/disk/by-partuuid/4b2ef114-c294-f947-9162-1f4d9a30cfea"
+    assert stable_path({"kind": "disk"}, {"uuid": ""}) is None
+    assert stable_path(MULTIPATH, None) is None
+
+
+def test_the_report_of_a_device_without_partition_1_names_no_path():
+    report = partition_report(dict(MULTIPATH), None, None, [], None, check_mode=False)
+    assert report == {"device_size_bytes": 3 * GIB, "partition": None,
+                      "diff": {"before": summary(None), "after": summary(None)}}
