@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     mount_point_problem, plan_mount_move)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
+from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import (
     node_slots_problem, rename_problem, slot_shortage)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 

@@ -11,10 +11,10 @@ import json
 import os
 import time
 
+from ansible_collections.ocfs2.cluster.plugins.module_utils._block import sysfs_size_bytes
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from ansible_collections.ocfs2.cluster.plugins.module_utils._scsi import read_capacity
 
-SECTOR_BYTES = 512  # sysfs reports block device sizes in 512-byte sectors, whatever the device
 # The checker states of a path that carries I/O or stands by for it. multipath-tools prints
 # "ghost" (libmultipath/print.c, snprint_chk_state) for the standby paths of an active/passive
 # array (the rdac and hp_sw checkers, and tur for an ALUA port in standby); multipathd keeps
@@ -163,7 +163,7 @@ class Multipathd(object):
         return maps
 
     def device_size(self, device):
-        return int(self.run.read_file("/sys/class/block/%s/size" % device)) * SECTOR_BYTES
+        return sysfs_size_bytes(self.run, device)
 
     def add_sizes(self, multipath):
         multipath["size_bytes"] = self.device_size(multipath["dm_name"])

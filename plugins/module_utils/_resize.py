@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
+from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import (
     is_classic_o2cb, rename_problem)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import path_is_healthy
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError

@@ -208,9 +208,10 @@ commands:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
-    plan_filesystem, read_volume)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import (
+    absent_device_warning, apply_plan, filesystem_report, plan_volume, read_for_plan)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import (
+    Runner, ToolError, commands_of)
 
 ARGUMENT_SPEC = dict(
     device=dict(type="path", required=True),
@@ -227,38 +228,6 @@ ARGUMENT_SPEC = dict(
     grow=dict(type="bool", default=False),
     force=dict(type="bool", default=False),
 )
-SUMMARY_KEYS = ("uuid", "label", "node_slots", "size_bytes", "cluster_stack", "cluster_name")
-
-
-def summary(filesystem):
-    if filesystem is None:
-        return {"ocfs2": False}
-    return dict(((key, filesystem[key]) for key in SUMMARY_KEYS), ocfs2=True)
-
-
-def check_outcome(device, steps, before, after):
-    """Tools have exited 0 without doing the job: check that each step took effect."""
-    filesystem = after["filesystem"]
-    for step in steps:
-        argv = step["argv"]
-        if argv[0] == "mkfs.ocfs2" and filesystem is None:
-            raise ToolError("%s exited 0 but %s holds no OCFS2 filesystem"
-                            % (" ".join(argv), device))
-        if argv[:2] == ["tunefs.ocfs2", "-S"]:
-            expected = after["device_size_bytes"] // filesystem["cluster_size"] * \
-                filesystem["cluster_size"]
-            if filesystem["size_bytes"] != expected:
-                raise ToolError(
-                    "%s exited 0 but the filesystem is %d bytes, not %d (it was %d). Check that "
-                    "%s exists and is the mount source in /proc/mounts, and that every node sees "
-                    "the grown device." % (" ".join(argv), filesystem["size_bytes"], expected,
-                                           before["filesystem"]["size_bytes"], argv[-1]))
-        if argv[:2] == ["tunefs.ocfs2", "-N"] and filesystem["node_slots"] != int(argv[2]):
-            raise ToolError("%s exited 0 but the filesystem has %d node slots" % (
-                " ".join(argv), filesystem["node_slots"]))
-        if argv[:2] == ["tunefs.ocfs2", "-L"] and filesystem["label"] != argv[2]:
-            raise ToolError("%s exited 0 but the label is %r" % (" ".join(argv),
-                                                                 filesystem["label"]))
 
 
 def main():
@@ -266,53 +235,19 @@ def main():
     params = module.params
     commands = []
     try:
-        volume, before = read_volume(Runner(module), params["device"], module.check_mode)
-        if before.get("absent"):
-            module.warn("%s does not exist on this node; check mode plans as if it were the blank "
-                        "partition that an earlier task, in check mode too, would create. Without "
-                        "check mode this fails." % params["device"])
-        if before["filesystem"] and params.get("node_slots") and params["node_slots"] < before[
-                "filesystem"]["node_slots"]:
-            before["filesystem"]["slot_allocators_used"] = volume.slot_allocators_used(
-                params["node_slots"], before["filesystem"]["node_slots"])
-        steps = plan_filesystem(params["device"], before["filesystem"], before["signature"],
-                                before["device_size_bytes"], before["mount"], params,
-                                usage=before["usage"])
-        commands = [step["argv"] for step in steps]
+        volume, before = read_for_plan(Runner(module), params, module.check_mode)
+        warning = absent_device_warning(before, params["device"])
+        if warning:
+            module.warn(warning)
+        steps = plan_volume(before, params)
+        commands = commands_of(steps)
         after = before
         if steps and not module.check_mode:
-            for step in steps:
-                volume.run(step["argv"], data=step["stdin"])
-            after = volume.read()
-            check_outcome(params["device"], steps, before, after)
+            after = apply_plan(volume, steps, before)
     except ToolError as error:
         module.fail_json(msg=str(error), commands=commands, **error.details)
-
-    module.exit_json(
-        changed=bool(commands), commands=commands, filesystem=after["filesystem"],
-        device_size_bytes=after["device_size_bytes"], mount=after["mount"],
-        signature=after["signature"] if after["filesystem"] is None else {},
-        diff=dict(before=summary(before["filesystem"]),
-                  after=summary(after["filesystem"]) if not module.check_mode
-                  else planned_summary(before, steps)))
-
-
-def planned_summary(before, steps):
-    """The diff's after side in check mode: what the steps would change."""
-    if before["filesystem"] is None or any(step["argv"][0] == "mkfs.ocfs2" for step in steps):
-        return {"ocfs2": True, "planned": [step["why"] for step in steps]} if steps \
-            else summary(before["filesystem"])
-    planned = summary(before["filesystem"])
-    for step in steps:
-        argv = step["argv"]
-        if argv[:2] == ["tunefs.ocfs2", "-L"]:
-            planned["label"] = argv[2]
-        elif argv[:2] == ["tunefs.ocfs2", "-N"]:
-            planned["node_slots"] = int(argv[2])
-        elif argv[:2] == ["tunefs.ocfs2", "-S"]:
-            cluster = before["filesystem"]["cluster_size"]
-            planned["size_bytes"] = before["device_size_bytes"] // cluster * cluster
-    return planned
+    module.exit_json(changed=bool(commands), commands=commands,
+                     **filesystem_report(before, after, steps, module.check_mode))
 
 
 if __name__ == "__main__":

@@ -97,7 +97,7 @@ signature:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import Volume
+from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import Volume
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 
 

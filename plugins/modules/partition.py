@@ -157,8 +157,9 @@ commands:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.ocfs2.cluster.plugins.module_utils._block import BlockDevices
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    BlockDevices, plan_kernel_refresh, plan_table, table_after_plan, validate_partition_name)
+    partition_one, partition_report, refresh_kernel, write_table)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 
 ARGUMENT_SPEC = dict(
@@ -170,85 +171,21 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def summary(table):
-    if table is None:
-        return {"label": None, "partitions": []}
-    return {"label": table["label"],
-            "partitions": [{key: part[key] for key in ("number", "name", "start_bytes",
-                                                       "size_bytes")}
-                           for part in table["partitions"]]}
-
-
-def stable_path(parent, partition):
-    if partition is None:
-        return None
-    if parent["kind"] == "dm":
-        return "/dev/disk/by-id/dm-uuid-part1-%s" % parent["dm_uuid"]
-    if partition.get("uuid"):
-        return "/dev/disk/by-partuuid/%s" % partition["uuid"]
-    return None
-
-
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
                            mutually_exclusive=[("grow", "refresh")])
     params = dict(module.params)
-    device = params["device"]
     block = BlockDevices(Runner(module))
     commands = []
     try:
-        validate_partition_name(params["name"])
-        parent = block.describe_parent(device)
-        parent["size_bytes"] = block.size_bytes(parent["sysfs_name"])
-        params["sector_bytes"] = block.logical_sector_bytes(parent["sysfs_name"])
-        before = block.read_table(device, params["sector_bytes"])
-        signature = block.probe_signature(device) if before is None else {}
-        usage = block.read_usage(device, parent["sysfs_name"], signature) \
-            if before is None and not params["refresh"] else None
-        writes = plan_table(device, before, signature, parent["size_bytes"], params, usage=usage)
-        commands += [argv for argv, _stdin in writes]
-        if not module.check_mode:
-            for argv, stdin in writes:
-                block.run(argv, data=stdin)
-        after = before if module.check_mode else block.read_table(device, params["sector_bytes"])
-        if module.check_mode:
-            after = table_after_plan(before, writes, parent["size_bytes"], params)
-        on_disk = after["partitions"][0] if after and after["partitions"] else None
-
-        if not module.check_mode and writes:
-            # The write's close sends udev a change event; let its rules finish first.
-            block.run(["udevadm", "settle"], check=False)
-        kernel_before = block.kernel_partition(parent)
-        delimiter = block.kpartx_delimiter(parent, kernel_before) if parent["kind"] == "dm" \
-            else None
-        refresh = plan_kernel_refresh(device, parent, kernel_before, on_disk, delimiter)
-        commands += refresh
-        kernel_after = kernel_before
-        if not module.check_mode and refresh:
-            for argv in refresh:
-                block.run(argv)
-            block.run(["udevadm", "settle"], check=False)
-            kernel_after = block.kernel_partition(parent)
-            if kernel_after is None or kernel_after["size_bytes"] != on_disk["size_bytes"]:
-                raise ToolError(
-                    "after %s the kernel sees partition 1 of %s as %s, not %d bytes as on disk. "
-                    "Check: lsblk %s" % (" ".join(refresh[-1]), device,
-                                         "missing" if kernel_after is None
-                                         else "%d bytes" % kernel_after["size_bytes"],
-                                         on_disk["size_bytes"], device),
-                    commands=commands)
+        parent, before, after = write_table(block, params, module.check_mode, commands)
+        refresh, kernel_after = refresh_kernel(block, params["device"], parent,
+                                               partition_one(after), module.check_mode, commands)
     except ToolError as error:
         module.fail_json(msg=str(error), commands=commands, **error.details)
-
-    result = dict(changed=bool(commands), commands=commands, device_size_bytes=parent["size_bytes"],
-                  partition=on_disk, diff=dict(before=summary(before), after=summary(after)))
-    if on_disk is not None:
-        result["stable_path"] = stable_path(parent, on_disk)
-    if kernel_after is not None:
-        result["kernel_name"] = kernel_after["kernel_name"]
-        result["kernel_size_bytes"] = (on_disk["size_bytes"] if module.check_mode and refresh
-                                       else kernel_after["size_bytes"])
-    module.exit_json(**result)
+    module.exit_json(changed=bool(commands), commands=commands,
+                     **partition_report(parent, before, after, refresh, kernel_after,
+                                        module.check_mode))
 
 
 if __name__ == "__main__":

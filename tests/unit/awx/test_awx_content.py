@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import O2CB_TIMEOUTS
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import MAX_NODE_SLOTS
+from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import MAX_NODE_SLOTS
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 AWX = REPO / "awx"

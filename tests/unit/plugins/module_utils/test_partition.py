@@ -1,18 +1,15 @@
 """Partition planning on tables captured in the lab (sfdisk 2.38.1, kpartx 0.9.4)."""
 
-import os
-
 import pytest
-from ansible_collections.ocfs2.cluster.plugins.module_utils import _partition
-from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
-    mount_points_by_number, parse_proc_mounts)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import parse_mounted_nodes
+from ansible_collections.ocfs2.cluster.plugins.module_utils._block import parse_blkid_probe
+from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_mounted_nodes
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    BlockDevices, aligned_end_sector, dm_relation, interpret_blkid_probe, kpartx_map_name,
-    parse_blkid_probe, parse_kpartx_delimiter, partition_map_udev_name, parse_sfdisk_json, plan_kernel_refresh, plan_table,
-    refuse_multipath_path, table_after_plan)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
+    aligned_end_sector, check_kernel_partition, parse_sfdisk_json, partition_one,
+    partition_report, plan_kernel_refresh, plan_table, refresh_kernel, stable_path, summary,
+    table_after_plan, write_table)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, Step, ToolError
 from conftest import read_fixture
+
 
 GIB = 1 << 30
 DEVICE = "/dev/disk/by-id/dm-uuid-mpath-35000c0ca1ab00001"
@@ -60,11 +57,11 @@ def test_the_partition_resize_yml_grew_on_debian13_is_the_grow_plan():
 
 def test_create_plan_matches_what_sfdisk_made_in_the_lab():
     # The lab's partition was made by this plan; recomputing it gives the same layout.
-    ((argv, script),) = plan_table(DEVICE, None, {}, 3 * GIB, params())
-    assert argv == ["sfdisk", "--no-reread", "--no-tell-kernel", "--wipe", "never",
+    (step,) = plan_table(DEVICE, None, {}, 3 * GIB, params())
+    assert step.argv == ["sfdisk", "--no-reread", "--no-tell-kernel", "--wipe", "never",
                     "--wipe-partitions", "never", DEVICE]
     made = table()["partitions"][0]
-    assert script == ('label: gpt\nstart=2048, size=%d, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4,'
+    assert step.stdin == ('label: gpt\nstart=2048, size=%d, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4,'
                       ' name="vmstore"\n' % made["size_sectors"])
 
 
@@ -78,11 +75,11 @@ def test_grow_plan_is_empty_when_partition_already_fills_the_device():
 
 def test_grow_after_the_lun_grew_extends_partition_one_to_the_aligned_end():
     grown = table("sfdisk_json_device_grew.txt")
-    ((argv, script),) = plan_table(DEVICE, grown, {}, 4 * GIB, params(grow=True))
-    assert argv == ["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", DEVICE]
+    (step,) = plan_table(DEVICE, grown, {}, 4 * GIB, params(grow=True))
+    assert step.argv == ["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", DEVICE]
     # 4 GiB: the last usable sector is 8388574, the last whole MiB ends at 8386559; the lab's
     # grown partition came out at 8384512 sectors (4292870144 bytes).
-    assert script == "start=2048, size=%d\n" % (8386560 - 2048)
+    assert step.stdin == "start=2048, size=%d\n" % (8386560 - 2048)
     assert aligned_end_sector(4 * GIB, 512) == 8386559
 
 
@@ -111,8 +108,8 @@ def test_device_with_ext4_is_refused_without_force_and_wiped_with_it(util_linux)
     ext4 = parse_blkid_probe(read_fixture(util_linux + "blkid_probe_ext4.txt"))
     with pytest.raises(ToolError, match=r"already holds ext4; refusing .*force: true"):
         plan_table(DEVICE, None, ext4, 3 * GIB, params())
-    ((argv, _script),) = plan_table(DEVICE, None, ext4, 3 * GIB, params(force=True))
-    assert argv[3:5] == ["--wipe", "always"]
+    (step,) = plan_table(DEVICE, None, ext4, 3 * GIB, params(force=True))
+    assert step.argv[3:5] == ["--wipe", "always"]
 
 
 def test_other_partition_name_is_refused():
@@ -137,51 +134,16 @@ def test_partition_beyond_the_device_this_node_sees_is_refused():
         plan_table(DEVICE, grown_on_disk, {}, 3 * GIB, params(refresh=True))
 
 
-@pytest.mark.parametrize("util_linux, ptuuid", [
-    ("util-linux-2.38.1/", "3e9c25e9-d137-204c-817a-f97eb0f9c84c"),
-    ("util-linux-2.41.5/", "ad2fa916-e78c-4ddf-8772-3d7995419194"),
-], ids=["debian12", "debian13"])
-def test_blkid_probe_of_a_partition_table_and_of_nothing(util_linux, ptuuid):
-    gpt = parse_blkid_probe(read_fixture(util_linux + "blkid_probe_gpt.txt"))
-    assert (gpt["PTTYPE"], gpt["PTUUID"]) == ("gpt", ptuuid)
-    assert "TYPE" not in gpt
-    assert parse_blkid_probe("") == {}
-
-
-def test_blkid_probe_of_the_ocfs2_partition_on_debian13():
-    ocfs2 = parse_blkid_probe(read_fixture("util-linux-2.41.5/blkid_probe_ocfs2_partition.txt"))
-    assert (ocfs2["TYPE"], ocfs2["UUID"], ocfs2["PART_ENTRY_NAME"], ocfs2["PART_ENTRY_NUMBER"],
-            ocfs2["PART_ENTRY_OFFSET"], ocfs2["PART_ENTRY_SIZE"]) == (
-        "ocfs2", "14544fad-09b4-47e2-a66f-e6c89dd03c45", "ocfs2", "1", "2048", "8384512")
-    # No LABEL line: the role made it without a label.
-    assert "LABEL" not in ocfs2
-
-
-# multipath-tools 0.11.1 calls /usr/sbin/kpartx, 0.9.4 /sbin/kpartx; both with -p -part.
-@pytest.mark.parametrize("multipath_tools", ["multipath-tools-0.9.4/",
-                                             "multipath-tools-0.11.1/"],
-                         ids=["debian12", "debian13"])
-def test_debian_udev_rule_gives_the_part_delimiter(multipath_tools):
-    rules = read_fixture(multipath_tools + "udev_60-kpartx.rules.txt")
-    assert parse_kpartx_delimiter(rules) == (True, "-part")
-
-
-def test_rule_without_delimiter_leaves_kpartx_default_and_comments_do_not_count():
-    # Constructed lines, not captured: the shape of a rule that gives no -p, behind a comment.
-    rules = '#RUN+="/sbin/kpartx -un -p -part /dev/$name"\nRUN+="/sbin/kpartx -un /dev/$name"\n'
-    assert parse_kpartx_delimiter(rules) == (True, None)
-    assert parse_kpartx_delimiter("# nothing here\n") == (False, None)
-
-
 def on_disk(size_bytes):
     return {"start_bytes": 1 << 20, "size_bytes": size_bytes}
 
 
 def test_kernel_refresh_reloads_the_multipath_partition_map_with_the_system_delimiter():
-    assert plan_kernel_refresh(DEVICE, MULTIPATH, {"size_bytes": 2 * GIB}, on_disk(3 * GIB - (2 << 20)),
-                               "-part") == [["kpartx", "-u", "-p", "-part", "/dev/mapper/mpatha"]]
+    assert plan_kernel_refresh(DEVICE, MULTIPATH, {"size_bytes": 2 * GIB},
+                               on_disk(3 * GIB - (2 << 20)), "-part") == [
+        Step(["kpartx", "-u", "-p", "-part", "/dev/mapper/mpatha"])]
     assert plan_kernel_refresh(DEVICE, MULTIPATH, None, on_disk(GIB), None) == [
-        ["kpartx", "-u", "/dev/mapper/mpatha"]]
+        Step(["kpartx", "-u", "/dev/mapper/mpatha"])]
 
 
 def test_kernel_refresh_is_empty_when_the_kernel_already_agrees():
@@ -191,40 +153,10 @@ def test_kernel_refresh_is_empty_when_the_kernel_already_agrees():
 def test_kernel_refresh_for_a_disk_adds_or_updates_with_partx():
     disk = {"kind": "disk", "size_bytes": 3 * GIB}
     assert plan_kernel_refresh("/dev/sdc", disk, None, on_disk(GIB), None) == [
-        ["partx", "-a", "--nr", "1", "/dev/sdc"]]
+        Step(["partx", "-a", "--nr", "1", "/dev/sdc"])]
     assert plan_kernel_refresh("/dev/sdc", disk, {"size_bytes": GIB // 2, "start_bytes": 1 << 20},
-                               on_disk(GIB), None) == [["partx", "-u", "--nr", "1", "/dev/sdc"]]
-
-
-def test_blkid_exit_2_is_blank_only_when_nothing_went_wrong():
-    assert interpret_blkid_probe(DEVICE, 2, "", "", None) == {}
-    assert interpret_blkid_probe(DEVICE, 0, read_fixture(
-        "util-linux-2.38.1/blkid_probe_gpt.txt"), "", None)["PTTYPE"] == "gpt"
-
-
-def test_blkid_exit_2_with_an_error_on_stderr_is_a_failed_probe():
-    """Captured: blkid -p as a user who cannot open the device exits 2 with no output."""
-    stderr = read_fixture("util-linux-2.38.1/blkid_probe_permission_denied.stderr.txt")
-    with pytest.raises(ToolError, match=r"blkid -p could not probe %s \(rc=2\): blkid: error: "
-                                        r".*Permission denied; refusing to take it for a blank "
-                                        r"device" % DEVICE):
-        interpret_blkid_probe(DEVICE, 2, "", stderr, None)
-
-
-def test_blkid_exit_2_on_a_device_that_cannot_be_read_is_a_failed_probe():
-    """blkid -p exits 2 silently when reading the device fails (util-linux misc-utils/blkid.c,
-    lowprobe_device: a probe error ends as BLKID_EXIT_NOTFOUND); the module reads the device
-    itself to tell. The read error here is constructed."""
-    with pytest.raises(ToolError, match=r"blkid -p could not probe %s \(rc=2\): reading it "
-                                        r"failed: \[Errno 5\] Input/output error" % DEVICE):
-        interpret_blkid_probe(DEVICE, 2, "", "", "[Errno 5] Input/output error")
-
-
-def test_device_read_error_reads_both_ends(tmp_path):
-    image = tmp_path / "lun.img"
-    image.write_bytes(b"\0" * (3 << 20))
-    assert Runner.device_read_error(str(image)) is None
-    assert "No such file" in Runner.device_read_error(str(tmp_path / "missing.img"))
+                               on_disk(GIB), None) == [
+        Step(["partx", "-u", "--nr", "1", "/dev/sdc"])]
 
 
 def test_sfdisk_without_sectorsize_uses_the_logical_block_size_from_sysfs():
@@ -295,161 +227,137 @@ def test_forced_wipe_is_refused_while_anything_is_built_on_the_device():
 
 
 def test_an_unused_device_is_partitioned_as_before():
-    ((argv, _script),) = plan_table(DEVICE, None, {"TYPE": "ext4"}, 3 * GIB, params(force=True),
-                                    usage=[member(DEVICE)])
-    assert argv[3:5] == ["--wipe", "always"]
+    (step,) = plan_table(DEVICE, None, {"TYPE": "ext4"}, 3 * GIB, params(force=True),
+                         usage=[member(DEVICE)])
+    assert step.argv[3:5] == ["--wipe", "always"]
 
 
-def test_holders_are_named_by_what_they_are():
-    assert dm_relation("part1-mpath-35000c0ca1ab00001") == "partition map"
-    assert dm_relation("LVM-kxG3sdRdDbw5UuWkmr1ZZMM2DEKVgknn") == "LVM volume"
-    assert dm_relation("mpath-35000c0ca1ab00001") == "multipath map"
-    assert dm_relation(None) == "device-mapper device"
+# ------------------------------------------------------------------ the module's two phases
+
+GROWN_SIZE = (8386560 - 2048) * 512
+PARTITION_MAP = "/dev/mapper/mpatha-part1"
 
 
-@pytest.mark.parametrize("ocfs2_tools, mount_point", [
-    ("ocfs2-tools-1.8.7/", "/srv/vmstore"), ("ocfs2-tools-1.8.8/", "/srv/ocfs2")],
-    ids=["debian12", "debian13"])
-def test_mounts_are_matched_by_device_number(ocfs2_tools, mount_point):
-    entries = parse_proc_mounts(read_fixture(ocfs2_tools + "proc_mounts_node1_mounted.txt"))
-    numbers = {"/dev/mapper/mpatha-part1": 64769, "/dev/vda": 65024}
-    mounted = mount_points_by_number(entries, numbers.get, lambda point: None)
-    assert mounted == {64769: [mount_point], 65024: ["/"]}
+class FakeModule(object):
+    """Records what Runner asks run_command to run; answers sfdisk --json from `tables` in turn."""
 
+    def __init__(self, tables):
+        self.tables = list(tables)
+        self.ran = []
 
-class FakeRun(object):
-    """Files and tool output of a node whose LUN dm-0 has partition map dm-1 mounted at
-    /srv/vmstore (sysfs layout as on the lab's node1; tool output from the fixtures)."""
-
-    files = {
-        "/sys/class/block/dm-0/dev": "253:0\n",
-        "/sys/class/block/dm-1/dev": "253:1\n",
-        "/sys/class/block/dm-1/dm/name": "mpatha-part1\n",
-        "/sys/class/block/dm-1/dm/uuid": "part1-mpath-35000c0ca1ab00001\n",
-        "/proc/mounts": read_fixture("ocfs2-tools-1.8.7/proc_mounts_node1_mounted.txt"),
-    }
-    dirs = {"/sys/class/block/dm-0": ["dm", "holders", "queue"],
-            "/sys/class/block/dm-0/holders": ["dm-1"],
-            "/sys/class/block/dm-1": ["dm", "holders"], "/sys/class/block/dm-1/holders": []}
-    outputs = {
-        "blkid": (0, read_fixture("util-linux-2.38.1/blkid_probe_ocfs2_partition.txt"), ""),
-        "mounted.ocfs2": (0, read_fixture("ocfs2-tools-1.8.7/mounted_f_two_nodes.txt"), ""),
-    }
-
-    def read_file(self, path):
-        return self.files[path]
-
-    def __call__(self, argv, check=True, data=None):
-        return self.outputs[argv[0]]
-
-
-def test_read_usage_finds_the_mounted_partition_map_on_the_lun(monkeypatch):
-    import ansible_collections.ocfs2.cluster.plugins.module_utils._partition as partition
-    run = FakeRun()
-    monkeypatch.setattr(partition.os.path, "isdir", lambda path: path in run.dirs)
-    monkeypatch.setattr(partition.os, "listdir", lambda path: run.dirs[path])
-    monkeypatch.setattr(partition.os.path, "exists", lambda path: path in run.files)
-    monkeypatch.setattr(partition, "path_device_number",
-                        {"/dev/mapper/mpatha-part1": os.makedev(253, 1)}.get)
-    monkeypatch.setattr(partition, "mount_device_number", lambda mount_point: None)
-    usage = partition.BlockDevices(run).read_usage(DEVICE, "dm-0", parse_blkid_probe(
-        read_fixture("util-linux-2.38.1/blkid_probe_gpt.txt")))
-    assert usage == [
-        {"path": DEVICE, "relation": "device", "mount_points": [], "nodes": []},
-        {"path": "/dev/mapper/mpatha-part1", "relation": "partition map",
-         "mount_points": ["/srv/vmstore"], "nodes": ["node1", "node2"]}]
-
-
-# ------------------------------------------------------------------ a path of a multipath map
-
-WWID = "35000c0ca1ab00001"
-
-
-def test_a_path_of_a_multipath_map_is_refused_naming_the_maps_stable_path():
-    # /sys/class/block/sdb/holders/dm-0, whose dm/uuid is mpath-WWID: sdb is one path of mpatha.
-    with pytest.raises(ToolError, match=r"^/dev/sdb is a path of multipath map mpatha \(WWID "
-                                        r"35000c0ca1ab00001, dm-0\).*Name the map instead.*"
-                                        r"/dev/disk/by-id/dm-uuid-mpath-35000c0ca1ab00001 "
-                                        r"\(for the filesystem role, filesystem_device"):
-        refuse_multipath_path("/dev/sdb", [{"kernel_name": "dm-0", "name": "mpatha",
-                                            "uuid": "mpath-" + WWID}])
-
-
-def test_a_map_a_partition_map_or_a_plain_disk_is_not_a_path():
-    refuse_multipath_path("/dev/disk/by-id/dm-uuid-mpath-" + WWID,
-                          [{"kernel_name": "dm-1", "name": "mpatha-part1",
-                            "uuid": "part1-mpath-" + WWID}])
-    refuse_multipath_path("/dev/vdb", [])
-    refuse_multipath_path("/dev/sdc", [{"kernel_name": "dm-3", "name": "vg-lv",
-                                        "uuid": "LVM-abc"}])
-
-
-def fake_sysfs(tmp_path):
-    """sda: a path of mpatha (dm-0) with a stale partition sda1; vdb: a plain disk."""
-    block = tmp_path / "class" / "block"
-    devices = tmp_path / "devices"
-    for name in ("sda", "sda/sda1", "vdb", "dm-0/dm", "dm-0/holders"):
-        (devices / name).mkdir(parents=True)
-    (devices / "sda" / "holders").mkdir()
-    (devices / "sda" / "holders" / "dm-0").symlink_to(devices / "dm-0")
-    (devices / "sda" / "sda1" / "partition").write_text("1\n")
-    (devices / "dm-0" / "dm" / "uuid").write_text("mpath-%s\n" % WWID)
-    (devices / "dm-0" / "dm" / "name").write_text("mpatha\n")
-    block.mkdir(parents=True)
-    for name, target in (("sda", "sda"), ("sda1", "sda/sda1"), ("vdb", "vdb"), ("dm-0", "dm-0")):
-        (block / name).symlink_to(devices / target)
-    return str(block)
-
-
-class FileRunner(object):
     @staticmethod
-    def read_file(path):
-        with open(path) as handle:
-            return handle.read()
+    def get_bin_path(name, required=False):
+        return name
+
+    def run_command(self, command, data=None, **_options):
+        self.ran.append((command, data))
+        if command[:2] == ["sfdisk", "--json"]:
+            return 0, self.tables.pop(0), ""
+        return 0, "", ""
 
 
-def test_holders_read_from_sysfs_refuse_a_path_and_its_partition(tmp_path, monkeypatch):
-    monkeypatch.setattr(_partition, "SYS_CLASS_BLOCK", fake_sysfs(tmp_path))
-    block = BlockDevices(FileRunner())
-    assert block.holders("sda") == [{"kernel_name": "dm-0", "name": "mpatha",
-                                     "uuid": "mpath-" + WWID}]
-    assert block.holders("sda1") == block.holders("sda")
-    assert block.holders("vdb") == []
-    monkeypatch.setattr(BlockDevices, "sysfs_name", staticmethod(
-        lambda device: device.rsplit("/", 1)[-1]))
-    for device in ("/dev/sda", "/dev/sda1"):
-        with pytest.raises(ToolError, match="%s is a path of multipath map mpatha" % device):
-            block.describe_parent(device)
-    assert block.describe_parent("/dev/vdb") == {"kind": "disk", "sysfs_name": "vdb"}
+class FakeBlock(object):
+    """BlockDevices of the lab's node1 after the LUN grew to 4 GiB; its sysfs answers are
+    constructed, its tools run through a real Runner."""
+
+    def __init__(self, module, kernel_sizes):
+        self.run = Runner(module)
+        self.kernel_sizes = list(kernel_sizes)
+
+    @staticmethod
+    def describe_parent(device):
+        return {"kind": "dm", "sysfs_name": "dm-0", "map_name": "mpatha",
+                "dm_uuid": "mpath-35000c0ca1ab00001", "wwid": "35000c0ca1ab00001"}
+
+    @staticmethod
+    def size_bytes(sysfs_name):
+        return 4 * GIB
+
+    @staticmethod
+    def logical_sector_bytes(sysfs_name):
+        return 512
+
+    def kernel_partition(self, parent):
+        return {"sysfs_name": "dm-1", "size_bytes": self.kernel_sizes.pop(0),
+                "kernel_name": PARTITION_MAP}
+
+    @staticmethod
+    def kpartx_delimiter(parent, kernel_partition):
+        return "-part"
 
 
-def test_the_filesystem_modules_refuse_a_path_of_a_multipath_map(tmp_path, monkeypatch):
-    # ocfs2.cluster.filesystem and filesystem_info read the device through Volume.
-    from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import Volume
-    monkeypatch.setattr(_partition, "SYS_CLASS_BLOCK", fake_sysfs(tmp_path))
-    monkeypatch.setattr(BlockDevices, "sysfs_name", staticmethod(
-        lambda device: device.rsplit("/", 1)[-1]))
-    with pytest.raises(ToolError, match="^/dev/sda is a path of multipath map mpatha"):
-        Volume(FileRunner(), "/dev/sda")
+def grow(check_mode):
+    before = read_fixture("util-linux-2.38.1/sfdisk_json_device_grew.txt")
+    # Derived: the same table once sfdisk -N 1 grew partition 1 to the end of the 4 GiB LUN.
+    after = before.replace('"size": 6287360', '"size": %d' % (GROWN_SIZE // 512))
+    module = FakeModule([before, after])
+    block = FakeBlock(module, [6287360 * 512, GROWN_SIZE])
+    commands = []
+    parent, table_before, table_after = write_table(
+        block, dict(params(grow=True), device=DEVICE), check_mode, commands)
+    refresh, kernel_after = refresh_kernel(block, DEVICE, parent, partition_one(table_after),
+                                           check_mode, commands)
+    return module.ran, commands, partition_report(parent, table_before, table_after, refresh,
+                                                  kernel_after, check_mode)
 
 
-# ------------------------------------------------------------------ the name udev gives a partition map
+def test_a_grow_writes_the_table_then_reloads_the_partition_map_and_checks_it():
+    ran, commands, report = grow(check_mode=False)
+    flush_and_read = [(["blockdev", "--flushbufs", DEVICE], None),
+                      (["sfdisk", "--json", DEVICE], None)]
+    assert ran == flush_and_read + [
+        (["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", DEVICE],
+         "start=2048, size=%d\n" % (GROWN_SIZE // 512))] + flush_and_read + [
+        (["udevadm", "settle"], None),
+        (["kpartx", "-u", "-p", "-part", "/dev/mapper/mpatha"], None),
+        (["udevadm", "settle"], None)]
+    assert commands == [["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", DEVICE],
+                        ["kpartx", "-u", "-p", "-part", "/dev/mapper/mpatha"]]
+    assert (report["partition"]["size_bytes"], report["kernel_size_bytes"],
+            report["kernel_name"], report["stable_path"], report["device_size_bytes"]) == (
+        GROWN_SIZE, GROWN_SIZE, PARTITION_MAP,
+        "/dev/disk/by-id/dm-uuid-part1-mpath-35000c0ca1ab00001", 4 * GIB)
+    assert report["diff"]["before"]["partitions"][0]["size_bytes"] == 6287360 * 512
+    assert report["diff"]["after"]["partitions"][0]["size_bytes"] == GROWN_SIZE
 
-def test_kpartx_names_partitions_with_the_rules_delimiter_or_its_default():
-    assert kpartx_map_name("mpatha", 1, "-part") == "mpatha-part1"
-    assert kpartx_map_name("mpatha", 1, None) == "mpatha1"
-    # kpartx's default puts a "p" after a name that ends in a digit (a WWID-named map).
-    assert kpartx_map_name("35000c0ca1ab00001", 1, None) == "35000c0ca1ab00001p1"
-    assert kpartx_map_name("35000c0ca1ab00001", 2, "-part") == "35000c0ca1ab00001-part2"
+
+def test_a_grow_in_check_mode_only_reads_and_plans_the_same_commands():
+    ran, commands, report = grow(check_mode=True)
+    assert ran == [(["blockdev", "--flushbufs", DEVICE], None),
+                   (["sfdisk", "--json", DEVICE], None)]
+    assert commands == grow(check_mode=False)[1]
+    # The kernel still has the old size; the result says what it would see.
+    assert (report["partition"]["size_bytes"], report["kernel_size_bytes"]) == (
+        GROWN_SIZE, GROWN_SIZE)
 
 
-def test_the_udev_name_of_a_map_named_the_runbooks_way():
-    _found, delimiter = parse_kpartx_delimiter(read_fixture(
-        "multipath-tools-0.9.4/udev_60-kpartx.rules.txt"))
-    uuid = "part1-mpath-35000c0ca1ab00001"
-    assert partition_map_udev_name(uuid, "mpatha1", "mpatha", True, delimiter) == "mpatha-part1"
-    assert partition_map_udev_name(uuid, "mpatha-part1", "mpatha", True, delimiter) == \
-        "mpatha-part1"
-    # Rules without kpartx rename nothing; a map that is no multipath partition has no such name.
-    assert partition_map_udev_name(uuid, "mpatha1", "mpatha", False, None) is None
-    assert partition_map_udev_name("LVM-abc", "vg-lv", None, True, delimiter) is None
+def test_a_kernel_that_does_not_see_the_partition_on_disk_after_the_refresh_is_a_failure():
+    refresh = [Step(["kpartx", "-u", "-p", "-part", "/dev/mapper/mpatha"])]
+    with pytest.raises(ToolError, match=r"^after kpartx -u -p -part /dev/mapper/mpatha the kernel "
+                                        r"sees partition 1 of %s as 1073741824 bytes, not "
+                                        r"2147483648 bytes as on disk\. Check: lsblk " % DEVICE):
+        check_kernel_partition(DEVICE, refresh, {"size_bytes": GIB}, on_disk(2 * GIB), [])
+    with pytest.raises(ToolError, match="as missing, not"):
+        check_kernel_partition(DEVICE, refresh, None, on_disk(GIB), [])
+    check_kernel_partition(DEVICE, refresh, {"size_bytes": GIB}, on_disk(GIB), [])
+
+
+def test_summary_and_stable_path_of_the_lab_table():
+    lab = table()
+    assert summary(lab) == {"label": "gpt", "partitions": [
+        {"number": 1, "name": "vmstore", "start_bytes": 1 << 20, "size_bytes": 6287360 * 512}]}
+    assert summary(None) == {"label": None, "partitions": []}
+    assert partition_one(lab) == lab["partitions"][0]
+    assert partition_one(None) is None
+    assert stable_path(MULTIPATH, partition_one(lab)) == \
+        "/dev/disk/by-id/dm-uuid-part1-mpath-35000c0ca1ab00001"
+    assert stable_path({"kind": "disk"}, partition_one(lab)) == \
+        "/dev/disk/by-partuuid/4b2ef114-c294-f947-9162-1f4d9a30cfea"
+    assert stable_path({"kind": "disk"}, {"uuid": ""}) is None
+    assert stable_path(MULTIPATH, None) is None
+
+
+def test_the_report_of_a_device_without_partition_1_names_no_path():
+    report = partition_report(dict(MULTIPATH), None, None, [], None, check_mode=False)
+    assert report == {"device_size_bytes": 3 * GIB, "partition": None,
+                      "diff": {"before": summary(None), "after": summary(None)}}

@@ -2,16 +2,17 @@
 1.8.8 on Debian 13)."""
 
 import pytest
+from ansible_collections.ocfs2.cluster.plugins.module_utils._block import parse_blkid_probe
+from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import (
+    absent_device_warning, belongs_to_cluster, check_outcome, filesystem_report, find_mount,
+    fstab_entries_for, is_classic_o2cb, node_slots_problem, parse_bitmap_used,
+    parse_debugfs_stats, parse_mounted_nodes, plan_filesystem, planned_summary, read_volume,
+    slot_allocator_paths, slot_removal_problem, slot_shortage, summary, unmapped_partition_usage)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     parse_fstab, parse_proc_mounts)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
-    belongs_to_cluster, find_mount, fstab_entries_for, is_classic_o2cb, node_slots_problem,
-    parse_bitmap_used, parse_debugfs_stats, parse_mounted_nodes, plan_filesystem, read_volume,
-    slot_allocator_paths, slot_removal_problem, slot_shortage, unmapped_partition_usage)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_fstab
-from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    parse_blkid_probe, parse_sfdisk_json)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import parse_sfdisk_json
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import (
+    Step, ToolError, commands_of)
 from conftest import read_fixture
 
 FIXTURES = "ocfs2-tools-1.8.7/"
@@ -36,10 +37,6 @@ def params(**overrides):
               "grow": False, "force": False}
     values.update(overrides)
     return values
-
-
-def argvs(steps):
-    return [step["argv"] for step in steps]
 
 
 def test_parse_debugfs_stats_of_the_lab_filesystem():
@@ -100,10 +97,10 @@ def test_mkfs_on_a_blank_device_with_every_option():
     steps = plan_filesystem(DEVICE, None, {}, PARTITION_3G, None, params(
         label="vmstore", node_slots=4, fs_type="vmstore", block_size="4K", cluster_size="128K",
         journal_options="size=64M", features="noinline-data", feature_level="max-compat"))
-    assert steps == [{"argv": [
+    assert steps == [Step([
         "mkfs.ocfs2", "-L", "vmstore", "-N", "4", "-b", "4K", "-C", "128K", "-T", "vmstore",
         "-J", "size=64M", "--fs-features=noinline-data", "--fs-feature-level=max-compat",
-        "--cluster-stack=o2cb", "--cluster-name=labclu", DEVICE], "stdin": "", "why": "format"}]
+        "--cluster-stack=o2cb", "--cluster-name=labclu", DEVICE], stdin="", why="format")]
 
 
 def test_existing_filesystem_of_this_cluster_is_kept():
@@ -118,7 +115,7 @@ def test_device_with_ext4_is_refused_unless_forced(util_linux):
     with pytest.raises(ToolError, match="already holds ext4; refusing to format it. Set force"):
         plan_filesystem(DEVICE, None, ext4, PARTITION_3G, None, params())
     (step,) = plan_filesystem(DEVICE, None, ext4, PARTITION_3G, None, params(force=True))
-    assert (step["argv"][0], step["stdin"]) == ("mkfs.ocfs2", "y\n")
+    assert (step.argv[0], step.stdin) == ("mkfs.ocfs2", "y\n")
 
 
 @pytest.mark.parametrize("util_linux", ["util-linux-2.38.1/", "util-linux-2.41.5/"],
@@ -132,7 +129,7 @@ def test_whole_device_with_a_partition_table_is_refused(util_linux):
 def test_filesystem_of_another_cluster_is_refused_unless_forced():
     with pytest.raises(ToolError, match=r"OCFS2 filesystem of cluster o2cb/labclu .*force"):
         plan_filesystem(DEVICE, filesystem(), {}, PARTITION_3G, None, params(cluster_name="other"))
-    assert argvs(plan_filesystem(DEVICE, filesystem(), {}, PARTITION_3G, None,
+    assert commands_of(plan_filesystem(DEVICE, filesystem(), {}, PARTITION_3G, None,
                                  params(cluster_name="other", force=True)))[0][0] == "mkfs.ocfs2"
 
 
@@ -145,7 +142,7 @@ def test_mounted_filesystem_is_never_formatted_even_with_force():
 
 
 def test_node_slots_and_label_change_offline():
-    assert argvs(plan_filesystem(DEVICE, filesystem(), {}, PARTITION_3G, None,
+    assert commands_of(plan_filesystem(DEVICE, filesystem(), {}, PARTITION_3G, None,
                                  params(node_slots=6, label="vms"))) == [
         ["tunefs.ocfs2", "-L", "vms", DEVICE], ["tunefs.ocfs2", "-N", "6", DEVICE]]
 
@@ -192,14 +189,14 @@ def test_block_size_of_an_existing_filesystem_cannot_change():
 def test_online_grow_uses_the_mount_source_path():
     steps = plan_filesystem(DEVICE, filesystem(mounted=["node1", "node2"]), {}, PARTITION_4G,
                             MOUNTED_HERE, params(grow=True))
-    assert argvs(steps) == [["tunefs.ocfs2", "-S", "/dev/mapper/mpatha-part1"]]
+    assert commands_of(steps) == [["tunefs.ocfs2", "-S", "/dev/mapper/mpatha-part1"]]
 
 
 def test_online_grow_renames_a_renamed_map_back_first():
     renamed = dict(MOUNTED_HERE, source_exists=False, current_path="/dev/mapper/mpatha1")
     steps = plan_filesystem(DEVICE, filesystem(mounted=["node1", "node2"]), {}, PARTITION_4G,
                             renamed, params(grow=True))
-    assert argvs(steps) == [["dmsetup", "rename", "mpatha1", "mpatha-part1"],
+    assert commands_of(steps) == [["dmsetup", "rename", "mpatha1", "mpatha-part1"],
                             ["tunefs.ocfs2", "-S", "/dev/mapper/mpatha-part1"]]
 
 
@@ -210,7 +207,7 @@ def test_grow_refused_on_a_node_that_does_not_mount_it_while_others_do():
 
 
 def test_offline_grow_when_no_node_mounts_it():
-    assert argvs(plan_filesystem(DEVICE, filesystem(), {}, PARTITION_4G, None,
+    assert commands_of(plan_filesystem(DEVICE, filesystem(), {}, PARTITION_4G, None,
                                  params(grow=True))) == [["tunefs.ocfs2", "-S", DEVICE]]
 
 
@@ -285,7 +282,7 @@ def test_classic_o2cb_filesystem_is_never_formatted_even_with_force():
 
 
 def test_classic_o2cb_filesystem_grows_and_tunes_like_any_other():
-    assert argvs(plan_filesystem(DEVICE, classic(), {}, PARTITION_4G, None,
+    assert commands_of(plan_filesystem(DEVICE, classic(), {}, PARTITION_4G, None,
                                  params(grow=True, node_slots=6))) == [
         ["tunefs.ocfs2", "-N", "6", DEVICE], ["tunefs.ocfs2", "-S", DEVICE]]
 
@@ -349,7 +346,7 @@ def test_force_never_formats_a_device_whose_partition_is_mounted():
 
 def test_an_unused_device_is_formatted_as_before():
     unused = [{"path": DEVICE, "relation": "device", "mount_points": [], "nodes": []}]
-    assert argvs(plan_filesystem(DEVICE, None, {}, PARTITION_3G, None, params(),
+    assert commands_of(plan_filesystem(DEVICE, None, {}, PARTITION_3G, None, params(),
                                  usage=unused))[0][0] == "mkfs.ocfs2"
 
 
@@ -365,7 +362,7 @@ def test_check_mode_plans_mkfs_on_a_partition_that_does_not_exist_yet(tmp_path):
     steps = plan_filesystem(missing, before["filesystem"], before["signature"],
                             before["device_size_bytes"], before["mount"], params(),
                             usage=before["usage"])
-    assert argvs(steps) == [["mkfs.ocfs2", "--cluster-stack=o2cb", "--cluster-name=labclu",
+    assert commands_of(steps) == [["mkfs.ocfs2", "--cluster-stack=o2cb", "--cluster-name=labclu",
                              missing]]
 
 
@@ -491,3 +488,87 @@ def test_the_plan_refuses_lowering_over_allocations_before_the_mounted_check():
     found = dict(filesystem(mounted=["node1"]), slot_allocators_used={"//inode_alloc:0001": 5})
     with pytest.raises(ToolError, match="would remove slots that hold allocations"):
         plan_filesystem(DEVICE, found, {}, PARTITION_4G, None, params(node_slots=1))
+
+
+# ------------------------------------------------------------------ outcome checks and the diff
+
+SUMMARY = {"uuid": "83e285a3-5a4e-442b-9bf4-c9c31b806f09", "label": "vmstore", "node_slots": 4,
+           "size_bytes": PARTITION_3G, "cluster_stack": "o2cb", "cluster_name": "labclu"}
+
+
+def state(device_bytes=PARTITION_3G, **changes):
+    """What read_volume returns, as plain dicts: a filesystem with 128 KiB clusters."""
+    found = dict(SUMMARY, cluster_size=131072, block_size=4096, mounted_nodes=[])
+    found.update(changes)
+    return {"filesystem": found, "device_size_bytes": device_bytes, "mount": None,
+            "signature": {"TYPE": "ocfs2"}, "usage": None}
+
+
+def test_the_outcome_of_steps_that_took_effect_passes():
+    grow = [Step(["tunefs.ocfs2", "-S", DEVICE]), Step(["tunefs.ocfs2", "-N", "8", DEVICE]),
+            Step(["tunefs.ocfs2", "-L", "vms", DEVICE])]
+    after = state(PARTITION_4G, size_bytes=PARTITION_4G // 131072 * 131072, node_slots=8,
+                  label="vms")
+    check_outcome(DEVICE, grow, state(), after)
+    check_outcome(DEVICE, [Step(["mkfs.ocfs2", DEVICE], stdin="")], {"filesystem": None}, after)
+
+
+def test_a_grow_that_exited_0_without_growing_is_a_failure():
+    with pytest.raises(ToolError, match=r"^tunefs.ocfs2 -S /dev/mapper/mpatha-part1 exited 0 but "
+                                        r"the filesystem is 3219128320 bytes, not 4292870144 \(it "
+                                        r"was 3219128320\)\. Check that /dev/mapper/mpatha-part1 "
+                                        r"exists"):
+        check_outcome(DEVICE, [Step(["tunefs.ocfs2", "-S", "/dev/mapper/mpatha-part1"])],
+                      state(), state(PARTITION_4G))
+
+
+def test_mkfs_slots_and_label_that_did_not_take_are_failures():
+    with pytest.raises(ToolError, match="^mkfs.ocfs2 %s exited 0 but %s holds no OCFS2" % (
+            DEVICE, DEVICE)):
+        check_outcome(DEVICE, [Step(["mkfs.ocfs2", DEVICE])], {"filesystem": None},
+                      {"filesystem": None, "device_size_bytes": PARTITION_3G})
+    with pytest.raises(ToolError, match="exited 0 but the filesystem has 4 node slots"):
+        check_outcome(DEVICE, [Step(["tunefs.ocfs2", "-N", "8", DEVICE])], state(), state())
+    with pytest.raises(ToolError, match="exited 0 but the label is 'vmstore'"):
+        check_outcome(DEVICE, [Step(["tunefs.ocfs2", "-L", "vms", DEVICE])], state(), state())
+
+
+def test_check_mode_diff_shows_what_tunefs_would_change():
+    steps = [Step(["tunefs.ocfs2", "-L", "vms", DEVICE]),
+             Step(["tunefs.ocfs2", "-N", "8", DEVICE]), Step(["tunefs.ocfs2", "-S", DEVICE])]
+    assert planned_summary(state(PARTITION_4G), steps) == dict(
+        SUMMARY, ocfs2=True, label="vms", node_slots=8,
+        size_bytes=PARTITION_4G // 131072 * 131072)
+    assert planned_summary(state(), []) == dict(SUMMARY, ocfs2=True)
+
+
+def test_check_mode_diff_of_a_format_lists_why_each_step_runs():
+    before = {"filesystem": None, "device_size_bytes": PARTITION_3G}
+    assert planned_summary(before, [Step(["mkfs.ocfs2", DEVICE], stdin="", why="format")]) == {
+        "ocfs2": True, "planned": ["format"]}
+    assert planned_summary(before, []) == summary(None) == {"ocfs2": False}
+
+
+def test_the_report_after_a_change_and_in_check_mode():
+    before, after = state(), state(label="vms")
+    steps = [Step(["tunefs.ocfs2", "-L", "vms", DEVICE], why="label")]
+    report = filesystem_report(before, after, steps, check_mode=False)
+    assert (report["filesystem"], report["signature"], report["diff"]) == (
+        after["filesystem"], {}, {"before": dict(SUMMARY, ocfs2=True),
+                                  "after": dict(SUMMARY, ocfs2=True, label="vms")})
+    blank = {"filesystem": None, "device_size_bytes": PARTITION_3G, "mount": None,
+             "signature": {"PTTYPE": "gpt"}}
+    report = filesystem_report(blank, blank, [Step(["mkfs.ocfs2", DEVICE], why="format")],
+                               check_mode=True)
+    assert (report["signature"], report["diff"]["after"]) == (
+        {"PTTYPE": "gpt"}, {"ocfs2": True, "planned": ["format"]})
+
+
+def test_only_a_device_check_mode_read_as_absent_is_warned_about(tmp_path):
+    missing = str(tmp_path / "missing")
+    _volume, before = read_volume(None, missing, check_mode=True)
+    assert absent_device_warning(before, missing) == (
+        "%s does not exist on this node; check mode plans as if it were the blank partition "
+        "that an earlier task, in check mode too, would create. Without check mode this fails."
+        % missing)
+    assert absent_device_warning(state(), DEVICE) is None

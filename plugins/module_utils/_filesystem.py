@@ -9,13 +9,14 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.ocfs2.cluster.plugins.module_utils._block import (
+    BlockDevices, refuse_in_use)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import (
     mount_device_number, parse_fstab, parse_mounted_nodes, parse_proc_mounts,
     path_device_number)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import check_cluster_name
-from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    BlockDevices, refuse_in_use)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import read_table
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Step, ToolError
 
 # What a blkid probe reports for data that must not be overwritten without force.
 DATA_SIGNATURE_KEYS = ("TYPE", "PTTYPE")
@@ -202,7 +203,7 @@ def plan_filesystem(device, filesystem, signature, device_bytes, mount, params, 
     OCFS2; signature: the blkid probe of the device; mount: this node's mount of the device
     ({"source", "mount_point", "source_exists", "current_path"}) or None; usage: the device
     and what is built on it (BlockDevices.read_usage), checked before mkfs.
-    Returns a list of steps {"argv": [...], "stdin": str or None, "why": str}.
+    Returns a list of Step (argv, stdin, why).
     """
     if params.get("cluster_name") is not None:
         check_cluster_name(params["cluster_name"])
@@ -243,8 +244,7 @@ def plan_filesystem(device, filesystem, signature, device_bytes, mount, params, 
         refuse_in_use(device, usage or [], "format")
         # mkfs.ocfs2 asks before it overwrites a filesystem; with force the answer is yes.
         # Its cluster check (is it mounted on another node?) stays on: no -F, no -x.
-        return [{"argv": mkfs_argv(device, params), "stdin": "y\n" if existing else "",
-                 "why": "format"}]
+        return [Step(mkfs_argv(device, params), stdin="y\n" if existing else "", why="format")]
 
     steps = []
     for key in ("block_size", "cluster_size"):
@@ -272,7 +272,7 @@ def plan_filesystem(device, filesystem, signature, device_bytes, mount, params, 
                             " and ".join(change for change, _argv in offline_changes), device,
                             mounted_anywhere))
     for change, argv in offline_changes:
-        steps.append({"argv": argv, "stdin": None, "why": change})
+        steps.append(Step(argv, why=change))
 
     if params["grow"]:
         steps += plan_grow(device, filesystem, device_bytes, mount)
@@ -321,14 +321,13 @@ def plan_grow(device, filesystem, device_bytes, mount):
         # exist and lead to this device. A map renamed since the mount is renamed back.
         target = mount["source"]
         if not mount["source_exists"]:
-            steps.append({"argv": ["dmsetup", "rename", os.path.basename(mount["current_path"]),
-                                   os.path.basename(mount["source"])],
-                          "stdin": None,
-                          "why": "rename %s back to %s, the name it was mounted under" % (
-                              mount["current_path"], mount["source"])})
-    steps.append({"argv": ["tunefs.ocfs2", "-S", target], "stdin": None,
-                  "why": "grow from %d to %d bytes" % (
-                      filesystem["size_bytes"], grown_clusters * filesystem["cluster_size"])})
+            steps.append(Step(["dmsetup", "rename", os.path.basename(mount["current_path"]),
+                               os.path.basename(mount["source"])],
+                              why="rename %s back to %s, the name it was mounted under" % (
+                                  mount["current_path"], mount["source"])))
+    steps.append(Step(["tunefs.ocfs2", "-S", target],
+                      why="grow from %d to %d bytes" % (
+                          filesystem["size_bytes"], grown_clusters * filesystem["cluster_size"])))
     return steps
 
 
@@ -440,8 +439,8 @@ class Volume(object):
                                           filesystem["mounted_nodes"] if filesystem else None)
             if signature.get("PTTYPE") and len(usage) == 1:
                 # Nothing built on the device here, but its partitions may be in use elsewhere.
-                table = self.block.read_table(
-                    self.device, self.block.logical_sector_bytes(self.sysfs_name))
+                table = read_table(
+                    self.run, self.device, self.block.logical_sector_bytes(self.sysfs_name))
                 if table:
                     usage += unmapped_partition_usage(
                         self.device, table, self.block.probe_partitions_on_disk(self.device,
@@ -467,3 +466,104 @@ def read_volume(run, device, check_mode):
                       "device_size_bytes": 0, "absent": True}
     volume = Volume(run, device)
     return volume, volume.read(with_usage=True)
+
+
+def read_for_plan(run, params, check_mode):
+    """(Volume, what the device holds) for the filesystem module: read_volume, and when
+    node_slots would lower the slots, the allocators of the slots that would go."""
+    volume, before = read_volume(run, params["device"], check_mode)
+    filesystem = before["filesystem"]
+    if filesystem and params.get("node_slots") and params["node_slots"] < filesystem["node_slots"]:
+        filesystem["slot_allocators_used"] = volume.slot_allocators_used(
+            params["node_slots"], filesystem["node_slots"])
+    return volume, before
+
+
+def absent_device_warning(before, device):
+    """The warning for a device that check mode reads as blank because it does not exist, or
+    None."""
+    if not before.get("absent"):
+        return None
+    return ("%s does not exist on this node; check mode plans as if it were the blank partition "
+            "that an earlier task, in check mode too, would create. Without check mode this "
+            "fails." % device)
+
+
+def plan_volume(before, params):
+    """plan_filesystem for what read_for_plan found."""
+    return plan_filesystem(params["device"], before["filesystem"], before["signature"],
+                           before["device_size_bytes"], before["mount"], params,
+                           usage=before["usage"])
+
+
+def apply_plan(volume, steps, before):
+    """Run the steps, read the device again and check that each step took effect; return
+    what the device holds now."""
+    for step in steps:
+        volume.run.run_step(step)
+    after = volume.read()
+    check_outcome(volume.device, steps, before, after)
+    return after
+
+
+SUMMARY_KEYS = ("uuid", "label", "node_slots", "size_bytes", "cluster_stack", "cluster_name")
+
+
+def summary(filesystem):
+    """One side of the module's diff."""
+    if filesystem is None:
+        return {"ocfs2": False}
+    return dict(((key, filesystem[key]) for key in SUMMARY_KEYS), ocfs2=True)
+
+
+def check_outcome(device, steps, before, after):
+    """Tools have exited 0 without doing the job: check that each step took effect."""
+    filesystem = after["filesystem"]
+    for step in steps:
+        argv = step.argv
+        if argv[0] == "mkfs.ocfs2" and filesystem is None:
+            raise ToolError("%s exited 0 but %s holds no OCFS2 filesystem"
+                            % (" ".join(argv), device))
+        if argv[:2] == ["tunefs.ocfs2", "-S"]:
+            expected = after["device_size_bytes"] // filesystem["cluster_size"] * \
+                filesystem["cluster_size"]
+            if filesystem["size_bytes"] != expected:
+                raise ToolError(
+                    "%s exited 0 but the filesystem is %d bytes, not %d (it was %d). Check that "
+                    "%s exists and is the mount source in /proc/mounts, and that every node sees "
+                    "the grown device." % (" ".join(argv), filesystem["size_bytes"], expected,
+                                           before["filesystem"]["size_bytes"], argv[-1]))
+        if argv[:2] == ["tunefs.ocfs2", "-N"] and filesystem["node_slots"] != int(argv[2]):
+            raise ToolError("%s exited 0 but the filesystem has %d node slots" % (
+                " ".join(argv), filesystem["node_slots"]))
+        if argv[:2] == ["tunefs.ocfs2", "-L"] and filesystem["label"] != argv[2]:
+            raise ToolError("%s exited 0 but the label is %r" % (" ".join(argv),
+                                                                 filesystem["label"]))
+
+
+def planned_summary(before, steps):
+    """The diff's after side in check mode: what the steps would change."""
+    if before["filesystem"] is None or any(step.argv[0] == "mkfs.ocfs2" for step in steps):
+        return {"ocfs2": True, "planned": [step.why for step in steps]} if steps \
+            else summary(before["filesystem"])
+    planned = summary(before["filesystem"])
+    for step in steps:
+        argv = step.argv
+        if argv[:2] == ["tunefs.ocfs2", "-L"]:
+            planned["label"] = argv[2]
+        elif argv[:2] == ["tunefs.ocfs2", "-N"]:
+            planned["node_slots"] = int(argv[2])
+        elif argv[:2] == ["tunefs.ocfs2", "-S"]:
+            cluster = before["filesystem"]["cluster_size"]
+            planned["size_bytes"] = before["device_size_bytes"] // cluster * cluster
+    return planned
+
+
+def filesystem_report(before, after, steps, check_mode):
+    """The filesystem module's result besides changed and commands."""
+    return dict(
+        filesystem=after["filesystem"], device_size_bytes=after["device_size_bytes"],
+        mount=after["mount"], signature=after["signature"] if after["filesystem"] is None else {},
+        diff=dict(before=summary(before["filesystem"]),
+                  after=summary(after["filesystem"]) if not check_mode
+                  else planned_summary(before, steps)))
