@@ -284,11 +284,11 @@ def refresh_kernel(block, device, parent, on_disk, check_mode, commands):
         block.run.run_step(step)
     block.run(["udevadm", "settle"], check=False)
     kernel_after = block.kernel_partition(parent)
-    check_kernel_partition(device, refresh, kernel_after, on_disk, commands)
+    check_kernel_partition(device, refresh, kernel_after, on_disk)
     return refresh, kernel_after
 
 
-def check_kernel_partition(device, refresh, kernel_after, on_disk, commands):
+def check_kernel_partition(device, refresh, kernel_after, on_disk):
     """Raise a ToolError when, after the refresh steps, the kernel does not see partition 1
     at its size on disk. Pure."""
     if kernel_after is None or kernel_after["size_bytes"] != on_disk["size_bytes"]:
@@ -297,8 +297,7 @@ def check_kernel_partition(device, refresh, kernel_after, on_disk, commands):
             "Check: lsblk %s" % (" ".join(refresh[-1].argv), device,
                                  "missing" if kernel_after is None
                                  else "%d bytes" % kernel_after["size_bytes"],
-                                 on_disk["size_bytes"], device),
-            commands=commands)
+                                 on_disk["size_bytes"], device))
 
 
 def summary(table):

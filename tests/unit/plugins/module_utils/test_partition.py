@@ -335,11 +335,15 @@ def test_a_kernel_that_does_not_see_the_partition_on_disk_after_the_refresh_is_a
     refresh = [Step(["kpartx", "-u", "-p", "-part", "/dev/mapper/mpatha"])]
     with pytest.raises(ToolError, match=r"^after kpartx -u -p -part /dev/mapper/mpatha the kernel "
                                         r"sees partition 1 of %s as 1073741824 bytes, not "
-                                        r"2147483648 bytes as on disk\. Check: lsblk " % DEVICE):
-        check_kernel_partition(DEVICE, refresh, {"size_bytes": GIB}, on_disk(2 * GIB), [])
+                                        r"2147483648 bytes as on disk\. Check: lsblk " % DEVICE) \
+            as failure:
+        check_kernel_partition(DEVICE, refresh, {"size_bytes": GIB}, on_disk(2 * GIB))
+    # The module adds the commands run to fail_json itself; a second `commands` field in the
+    # error's details made fail_json crash with a TypeError instead of failing.
+    assert "commands" not in failure.value.details
     with pytest.raises(ToolError, match="as missing, not"):
-        check_kernel_partition(DEVICE, refresh, None, on_disk(GIB), [])
-    check_kernel_partition(DEVICE, refresh, {"size_bytes": GIB}, on_disk(GIB), [])
+        check_kernel_partition(DEVICE, refresh, None, on_disk(GIB))
+    check_kernel_partition(DEVICE, refresh, {"size_bytes": GIB}, on_disk(GIB))
 
 
 def test_summary_and_stable_path_of_the_lab_table():
