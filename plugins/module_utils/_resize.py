@@ -17,7 +17,7 @@ import re
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import (
     is_classic_o2cb, rename_problem)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import path_is_healthy
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipath import path_is_healthy
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40, "P": 1 << 50}

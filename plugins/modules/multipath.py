@@ -138,7 +138,7 @@ commands:
 import copy
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipath import (
     Multipathd, as_if_rescanned, find_map, plan_resize)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 

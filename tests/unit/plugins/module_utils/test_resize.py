@@ -3,7 +3,7 @@
 import copy
 
 import pytest
-from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import parse_maps_json
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipath import parse_maps_json
 from ansible_collections.ocfs2.cluster.plugins.module_utils._resize import (
     disagreements, node_problems, nothing_to_grow, parse_size, plan)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
@@ -73,7 +73,7 @@ def test_a_failed_path_names_the_path_and_its_states():
 
 def test_a_standby_ghost_path_does_not_stop_the_resize():
     """An active/passive array's standby path (checker state ghost, dm active; the fixture is
-    derived from the captured one, see test_multipathd) reports its size like any path."""
+    derived from the captured one, see test_multipath) reports its size like any path."""
     (multipath,) = parse_maps_json(read_fixture(
         "multipath-tools-0.9.4/show_maps_json_ghost_path.txt"))
     node = lab_node()

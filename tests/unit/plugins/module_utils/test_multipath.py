@@ -3,7 +3,7 @@
 import copy
 
 import pytest
-from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipath import (
     Multipathd, as_if_rescanned, find_map, parse_maps_json, plan_resize, wait_for_maps)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
