@@ -30,11 +30,19 @@ ATTRIBUTE = re.compile(r"^\s+(\w+)\s*=\s*(.*?)\s*$")
 NODE_FIELDS = ("name", "number", "ip_address", "ip_port", "cluster")
 
 
-def check_cluster_name(name):
+def cluster_name_problem(name):
+    """Why o2cb refuses the cluster name, or None when it takes it. The one rule, for the
+    modules (check_cluster_name) and the controller's inventory checks."""
     if not CLUSTER_NAME.match(name or ""):
-        raise ToolError(
-            "cluster name %r is invalid: o2cb takes 1 to 16 alphanumeric characters "
-            "(A-Z, a-z, 0-9; no '-', '_' or '.'). Choose another cluster_name." % (name,))
+        return ("cluster name %r is invalid: o2cb takes 1 to 16 alphanumeric characters "
+                "(A-Z, a-z, 0-9; no '-', '_' or '.'). Choose another cluster_name." % (name,))
+    return None
+
+
+def check_cluster_name(name):
+    problem = cluster_name_problem(name)
+    if problem:
+        raise ToolError(problem)
 
 
 def is_local_node(node_name, hostname):

@@ -15,7 +15,7 @@ import tarfile
 import pytest
 import yaml
 
-from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import O2CB_TIMEOUTS
+from ansible_collections.ocfs2.cluster.plugins.plugin_utils._cluster import O2CB_TIMEOUTS
 from ansible_collections.ocfs2.cluster.plugins.module_utils._ocfs2 import MAX_NODE_SLOTS
 
 REPO = pathlib.Path(__file__).resolve().parents[3]

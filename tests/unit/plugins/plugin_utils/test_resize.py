@@ -3,10 +3,11 @@
 import copy
 
 import pytest
+from ansible.errors import AnsibleFilterError
+from ansible_collections.ocfs2.cluster.plugins.filter.resize import resize_problems
 from ansible_collections.ocfs2.cluster.plugins.module_utils._multipath import parse_maps_json
-from ansible_collections.ocfs2.cluster.plugins.module_utils._resize import (
+from ansible_collections.ocfs2.cluster.plugins.plugin_utils._resize import (
     disagreements, node_problems, nothing_to_grow, parse_size, plan)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
 
 GIB = 1 << 30
@@ -232,8 +233,15 @@ def test_parse_size(text, expected):
 
 
 def test_parse_size_refuses_what_it_does_not_understand():
-    with pytest.raises(ToolError, match="resize_size '5 gigs' is not a size"):
+    with pytest.raises(ValueError, match="resize_size '5 gigs' is not a size"):
         parse_size("5 gigs")
+
+
+def test_the_filter_names_a_size_it_does_not_understand():
+    # An inventory mistake: the controller's error, not a module's ToolError.
+    with pytest.raises(AnsibleFilterError, match="^resize_size '5 gigs' is not a size"):
+        resize_problems(lab_node(), dict(SETTINGS, size="5 gigs"))
+
 
 
 def test_nodes_that_agree():
