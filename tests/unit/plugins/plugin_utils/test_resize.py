@@ -243,6 +243,13 @@ def test_the_filter_names_a_size_it_does_not_understand():
         resize_problems(lab_node(), dict(SETTINGS, size="5 gigs"))
 
 
+def test_a_path_the_multipath_module_found_unhealthy_stops_the_resize():
+    # The module decides a path's health (path_is_healthy); the checks read its verdict.
+    node = lab_node()
+    node["map"]["paths"][1]["healthy"] = False
+    (problem,) = node_problems(node, SETTINGS)
+    assert problem.startswith("path sdb of map mpatha is not active (dm active, checker ready)")
+
 
 def test_nodes_that_agree():
     assert disagreements([lab_node("node1"), lab_node("node2"), lab_node("node3")]) == []
