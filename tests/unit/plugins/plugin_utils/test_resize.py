@@ -58,15 +58,21 @@ def test_a_node_whose_cluster_is_offline():
         "site.yml)"]
 
 
-def test_a_failed_path_names_the_path_and_its_states():
-    (multipath,) = parse_maps_json(read_fixture(
-        "multipath-tools-0.9.4/show_maps_json_failed_path.txt"))
+def lab_node_with_map(fixture, lun):
+    """lab_node() whose map of 3 GiB is the one of a captured multipathd fixture, its paths
+    reporting `lun` bytes."""
+    (multipath,) = parse_maps_json(read_fixture("multipath-tools-0.9.4/" + fixture))
     node = lab_node()
     for path in multipath["paths"]:
-        path.update(size_bytes=3 * GIB, lun_size_bytes=3 * GIB)
+        path.update(size_bytes=3 * GIB, lun_size_bytes=lun)
     node["map"] = dict(multipath, size_bytes=3 * GIB)
+    return node
+
+
+def test_a_failed_path_names_the_path_and_its_states():
+    node = lab_node_with_map("show_maps_json_failed_path.txt", lun=3 * GIB)
     (problem,) = node_problems(node, SETTINGS)
-    failed = [path for path in multipath["paths"] if path["dm_state"] != "active"][0]
+    failed = [path for path in node["map"]["paths"] if path["dm_state"] != "active"][0]
     assert problem.startswith("path %s of map mpatha is not active (dm failed, checker "
                               % failed["device"])
     assert "restore it before resizing" in problem
@@ -75,12 +81,7 @@ def test_a_failed_path_names_the_path_and_its_states():
 def test_a_standby_ghost_path_does_not_stop_the_resize():
     """An active/passive array's standby path (checker state ghost, dm active; the fixture is
     derived from the captured one, see test_multipath) reports its size like any path."""
-    (multipath,) = parse_maps_json(read_fixture(
-        "multipath-tools-0.9.4/show_maps_json_ghost_path.txt"))
-    node = lab_node()
-    for path in multipath["paths"]:
-        path.update(size_bytes=3 * GIB, lun_size_bytes=4 * GIB)
-    node["map"] = dict(multipath, size_bytes=3 * GIB)
+    node = lab_node_with_map("show_maps_json_ghost_path.txt", lun=4 * GIB)
     assert node_problems(node, SETTINGS) == []
 
 
