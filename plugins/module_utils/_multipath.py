@@ -197,7 +197,7 @@ class Multipathd(object):
         # multipathd answers on stdout; "fail" can come with rc 0.
         if stdout.strip() != "ok":
             raise ToolError("%s answered %r: %s" % (" ".join(step.argv), stdout.strip(),
-                                                   stderr.strip()),
+                                                    stderr.strip()),
                             cmd=step.argv, rc=rc, stdout=stdout, stderr=stderr)
 
 

@@ -65,7 +65,7 @@ def _check_member(member):
             % (host, member.get("interface") or ""))
     if not _is_ipv4(member["ip_address"]):
         raise ValueError("host %s: cluster_node_ip %r is not an IPv4 address; o2cb speaks IPv4 "
-                        "only. Set an IPv4 address." % (host, member["ip_address"]))
+                         "only. Set an IPv4 address." % (host, member["ip_address"]))
     if member.get("addresses") is not None and member["ip_address"] not in member["addresses"]:
         raise ValueError(
             "host %s: cluster_node_ip %s is not an address of this host (it has %s); o2cb "
@@ -183,7 +183,7 @@ def plan_cluster_heartbeat(members, cluster_name):
     mode, regions = files[0][1:] if files else ("local", [])
     if mode not in ("local", "global"):
         raise ValueError("the cluster.conf of %s gives cluster %s heartbeat_mode = %s; o2cb knows "
-                        "local and global. Fix the file." % (files[0][0], cluster_name, mode))
+                         "local and global. Fix the file." % (files[0][0], cluster_name, mode))
     if mode == "global" and not regions:
         raise ValueError(
             "the cluster.conf of %s gives cluster %s global heartbeat but no heartbeat region; "
@@ -297,7 +297,7 @@ def _split_removed(members, removing, group):
     for host in removing:
         if host not in hosts:
             raise ValueError("remove_node is %s, not a host of the group %s: name a host of %s "
-                            "(%s)." % (host, group, group, ", ".join(hosts)))
+                             "(%s)." % (host, group, group, ", ".join(hosts)))
     staying = [member for member in members if member["host"] not in removing]
     removed = [member for member in members if member["host"] in removing]
     if not staying:
@@ -313,24 +313,24 @@ def _check_members(members, group):
     """Each host's variables, then what two hosts must not share."""
     if len(members) > MAX_NODES:
         raise ValueError("the group %s has %d hosts; an o2cb cluster has at most %d nodes."
-                        % (group, len(members), MAX_NODES))
+                         % (group, len(members), MAX_NODES))
     for member in members:
         _check_member(member)
     clash = _duplicates(members, lambda member: member["node_name"].lower())
     if clash:
         raise ValueError("hosts %s and %s have the same node name %s; each node needs its own. "
-                        "Fix cluster_node_name or the host names."
-                        % (clash[0]["host"], clash[1]["host"], clash[1]["node_name"]))
+                         "Fix cluster_node_name or the host names."
+                         % (clash[0]["host"], clash[1]["host"], clash[1]["node_name"]))
     clash = _duplicates(members, lambda member: member["number"])
     if clash:
         raise ValueError("hosts %s and %s both have cluster_node_number %d; each node needs its "
-                        "own number. Change one of them."
-                        % (clash[0]["host"], clash[1]["host"], clash[1]["number"]))
+                         "own number. Change one of them."
+                         % (clash[0]["host"], clash[1]["host"], clash[1]["number"]))
     clash = _duplicates(members, lambda member: member["ip_address"])
     if clash:
         raise ValueError("hosts %s and %s both have the cluster address %s; each node needs its "
-                        "own. Fix cluster_node_ip or cluster_interface."
-                        % (clash[0]["host"], clash[1]["host"], clash[1]["ip_address"]))
+                         "own. Fix cluster_node_ip or cluster_interface."
+                         % (clash[0]["host"], clash[1]["host"], clash[1]["ip_address"]))
 
 
 def _configured_on(members):
@@ -389,8 +389,8 @@ def _number_nodes(members, known, registered, leaving_numbers, online, cluster_n
         clash = _duplicates([dict(member, kept=numbers.get(member["host"])) for member in members],
                             lambda member: member["kept"])
         raise ValueError("hosts %s and %s both have number %d in the current cluster.conf; set "
-                        "cluster_node_number for one of them." % (
-                            clash[0]["host"], clash[1]["host"], clash[1]["kept"]))
+                         "cluster_node_number for one of them." % (
+                             clash[0]["host"], clash[1]["host"], clash[1]["kept"]))
     unavailable = taken | leaving_numbers
     free = (number for number in range(MAX_NODES) if number not in unavailable)
     nodes = []
@@ -400,8 +400,8 @@ def _number_nodes(members, known, registered, leaving_numbers, online, cluster_n
             number = next(free, None)
             if number is None:
                 raise ValueError("no node number is left for host %s: the numbers 0-%d are used "
-                                "or still registered. Take the cluster offline to free the "
-                                "numbers of nodes that left." % (member["host"], MAX_NODES - 1))
+                                 "or still registered. Take the cluster offline to free the "
+                                 "numbers of nodes that left." % (member["host"], MAX_NODES - 1))
         nodes.append({"host": member["host"], "name": member["node_name"], "number": number,
                       "ip_address": member["ip_address"], "port": member["port"]})
     _refuse_renumbering(members, nodes, known, registered, explicit, online, cluster_name)

@@ -4,9 +4,10 @@
 steps it will take. Pure: the inputs are what the info modules returned on each node.
 
 A node is a dict: name, o2cb_online, o2cb_node (this host in the O2CB cluster: name and number,
-from ocfs2.cluster.o2cb_info; optional, the name stands in for it), map (ocfs2.cluster.multipath's map, with each path's
-healthy and lun_size_bytes), filesystem (ocfs2.cluster.filesystem_info's filesystem, or None), mount (its
-mount, or None), fstab (its /etc/fstab entries, optional) and device_size_bytes (the filesystem's device as the kernel sees it).
+from ocfs2.cluster.o2cb_info; optional, the name stands in for it), map (ocfs2.cluster.multipath's
+map, with each path's healthy and lun_size_bytes), filesystem (ocfs2.cluster.filesystem_info's
+filesystem, or None), mount (its mount, or None), fstab (its /etc/fstab entries, optional) and
+device_size_bytes (the filesystem's device as the kernel sees it).
 An unreadable resize_size raises ValueError, which the filter turns into AnsibleFilterError.
 """
 
@@ -30,7 +31,7 @@ def parse_size(value):
     match = re.match(r"^\s*(\d+)\s*([KMGTP]?)(?:i?B)?\s*$", str(value), re.IGNORECASE)
     if not match:
         raise ValueError("resize_size %r is not a size: give bytes or a number with K, M, G, T "
-                        "or P (binary units), for example 500G" % (value,))
+                         "or P (binary units), for example 500G" % (value,))
     return int(match.group(1)) * UNITS[match.group(2).upper()]
 
 
