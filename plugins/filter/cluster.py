@@ -7,30 +7,29 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
+from ansible_collections.ocfs2.cluster.plugins.plugin_utils._cluster import (
     cluster_name_problems, o2cb_timeout_problems, parse_ip_addresses, plan_cluster_heartbeat,
     plan_cluster_nodes, render_cluster_conf, running_timeout_problems)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 
 def cluster_nodes(members, cluster_name, group="ocfs2_nodes"):
     try:
         return plan_cluster_nodes(list(members), cluster_name, group)
-    except ToolError as error:
+    except ValueError as error:
         raise AnsibleFilterError(str(error))
 
 
 def cluster_nodes_without(members, removed_host, cluster_name, group="ocfs2_nodes"):
     try:
         return plan_cluster_nodes(list(members), cluster_name, group, removing=[removed_host])
-    except ToolError as error:
+    except ValueError as error:
         raise AnsibleFilterError(str(error))
 
 
 def cluster_heartbeat(members, cluster_name):
     try:
         return plan_cluster_heartbeat(list(members), cluster_name)
-    except ToolError as error:
+    except ValueError as error:
         raise AnsibleFilterError(str(error))
 
 

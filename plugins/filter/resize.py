@@ -7,15 +7,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.ocfs2.cluster.plugins.module_utils._resize import (
+from ansible_collections.ocfs2.cluster.plugins.plugin_utils._resize import (
     disagreements, node_problems, plan)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 
 def resize_problems(node, settings):
     try:
         return node_problems(node, settings)
-    except ToolError as error:
+    except ValueError as error:
         raise AnsibleFilterError(str(error))
 
 

@@ -14,7 +14,8 @@ import re
 import socket
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_proc_mounts
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import (
+    Step, ToolError, commands_of)
 
 DEFAULT_CONFIG_FILE = "/etc/ocfs2/cluster.conf"
 CONFIGFS_CLUSTERS = "/sys/kernel/config/cluster"
@@ -29,11 +30,19 @@ ATTRIBUTE = re.compile(r"^\s+(\w+)\s*=\s*(.*?)\s*$")
 NODE_FIELDS = ("name", "number", "ip_address", "ip_port", "cluster")
 
 
-def check_cluster_name(name):
+def cluster_name_problem(name):
+    """Why o2cb refuses the cluster name, or None when it takes it. The one rule, for the
+    modules (check_cluster_name) and the controller's inventory checks."""
     if not CLUSTER_NAME.match(name or ""):
-        raise ToolError(
-            "cluster name %r is invalid: o2cb takes 1 to 16 alphanumeric characters "
-            "(A-Z, a-z, 0-9; no '-', '_' or '.'). Choose another cluster_name." % (name,))
+        return ("cluster name %r is invalid: o2cb takes 1 to 16 alphanumeric characters "
+                "(A-Z, a-z, 0-9; no '-', '_' or '.'). Choose another cluster_name." % (name,))
+    return None
+
+
+def check_cluster_name(name):
+    problem = cluster_name_problem(name)
+    if problem:
+        raise ToolError(problem)
 
 
 def is_local_node(node_name, hostname):
@@ -217,7 +226,7 @@ def _config_cluster(found, purpose):
 
 
 def _o2cb(found, *words):
-    return ["o2cb", "--config-file", found["config_file"]] + list(words)
+    return Step(["o2cb", "--config-file", found["config_file"]] + list(words))
 
 
 def _init_script(found, verb):
@@ -226,11 +235,11 @@ def _init_script(found, verb):
             "No o2cb init script on this host (looked for %s); it is what brings cluster %s %s "
             "with the timeouts of the o2cb sysconfig file. Install ocfs2-tools." % (
                 ", ".join(INIT_SCRIPTS), found["cluster_name"], verb))
-    return [found["init_script"], verb, found["cluster_name"]]
+    return Step([found["init_script"], verb, found["cluster_name"]])
 
 
 def plan_o2cb(found, params):
-    """The argv lists that bring `found` to params["state"]; [] when it is there already.
+    """The Steps that bring `found` to params["state"]; [] when it is there already.
 
     `found` is what read_o2cb() returns. Refusals raise ToolError before anything runs.
     """
@@ -251,7 +260,7 @@ def _plan_heartbeat_mode(found, params, cluster):
 
 def _plan_offline(found, params):
     name = found["cluster_name"]
-    commands = []
+    steps = []
     if name in found["registered"]:
         if found["mounts"]:
             raise ToolError(
@@ -260,11 +269,11 @@ def _plan_offline(found, params):
                     ", ".join("OCFS2 %s is" % mount["mount_point"] for mount in found["mounts"]),
                     name, " ".join(mount["mount_point"] for mount in found["mounts"])),
                 mounts=found["mounts"])
-        commands.append(_init_script(found, "offline"))
+        steps.append(_init_script(found, "offline"))
     if params.get("heartbeat_mode"):
         cluster = _config_cluster(found, "switched to %s heartbeat" % params["heartbeat_mode"])
-        commands += _plan_heartbeat_mode(found, params, cluster)
-    return commands
+        steps += _plan_heartbeat_mode(found, params, cluster)
+    return steps
 
 
 def _plan_online(found, params):
@@ -308,7 +317,7 @@ def _plan_online(found, params):
             "it. Add one (o2cb add-heartbeat %s DEVICE, on a device formatted with "
             "mkfs.ocfs2 --global-heartbeat) or use heartbeat_mode: local." % (name, path, name))
     # Only the file changes here: a running cluster keeps its mode (refused above otherwise).
-    commands = _plan_heartbeat_mode(found, params, cluster)
+    steps = _plan_heartbeat_mode(found, params, cluster)
 
     if not online:
         if path != DEFAULT_CONFIG_FILE:
@@ -317,7 +326,7 @@ def _plan_online(found, params):
                 "online (with the timeouts of the o2cb sysconfig file, as at boot) reads %s only, "
                 "not %s. Install the file as %s or leave config_file at its default." % (
                     name, DEFAULT_CONFIG_FILE, path, DEFAULT_CONFIG_FILE))
-        return commands + [_init_script(found, "online")]
+        return steps + [_init_script(found, "online")]
 
     registered = dict((node["name"], node) for node in registration["nodes"])
     wanted = dict((node["name"], node) for node in wanted_nodes)
@@ -341,10 +350,10 @@ def _plan_online(found, params):
         # register-cluster makes configfs match the file (op_register.c): it registers the
         # added nodes and also unregisters the removed ones, which remove_node.yml took
         # offline first.
-        commands.append(_o2cb(found, "register-cluster", name))
+        steps.append(_o2cb(found, "register-cluster", name))
     if mode == "global" and registration["heartbeat_regions"] != cluster["heartbeat_regions"]:
-        commands.append(_o2cb(found, "start-heartbeat", name))
-    return commands
+        steps.append(_o2cb(found, "start-heartbeat", name))
+    return steps
 
 
 def _needs_registering(registration, registered, wanted):
@@ -400,10 +409,11 @@ def o2cb_report(found):
     }
 
 
-def o2cb_diff(found, params, commands):
+def o2cb_diff(found, params, steps):
+    """The diff of plan_o2cb()'s `steps` for what read_o2cb() found."""
     report = o2cb_report(found)
     before = o2cb_summary(report["online"], report["nodes"], report["heartbeat_mode"])
-    if not commands:
+    if not steps:
         return {"before": before, "after": before}
     if params["state"] == "offline":
         mode = params.get("heartbeat_mode") or report["heartbeat_mode"]
@@ -413,14 +423,16 @@ def o2cb_diff(found, params, commands):
     return {"before": before, "after": o2cb_summary(True, report["config_nodes"], mode)}
 
 
-def check_outcome(found, params, commands, output):
-    """After the commands ran: refuse to report success when the cluster did not get there.
+def check_outcome(found, params, steps, output):
+    """After plan_o2cb()'s `steps` ran (their stdout: `output`): refuse to report success when
+    the cluster did not get there.
 
     The init script and `o2cb register-cluster` both exit 0 after some failures (for example
     "Registering O2CB cluster ...: Failed"), so the state is read back instead of trusted.
     """
     report = o2cb_report(found)
     name = found["cluster_name"]
+    commands = commands_of(steps)
     ran = "; ".join(" ".join(argv) for argv in commands)
     if params["state"] == "offline" and name in found["registered"]:
         raise ToolError("%s ran, yet cluster %s is still registered on this node. Its output: %s"

@@ -135,11 +135,9 @@ commands:
   elements: list
 """
 
-import copy
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
-    Multipathd, as_if_rescanned, find_map, plan_resize)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipath import (
+    Multipathd, present_map, resize_map)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 
 ARGUMENT_SPEC = dict(
@@ -148,45 +146,15 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def resize(module, multipathd, name):
-    before = multipathd.add_lun_sizes(find_map(multipathd.maps(), name))
-    rescanned = []
-    if module.check_mode:
-        current = as_if_rescanned(before)
-    else:
-        current = multipathd.rescan(copy.deepcopy(before))
-        rescanned = [path["device"] for path in current["paths"]]
-    commands = plan_resize(current)
-    after = copy.deepcopy(current)
-    if commands:
-        # plan_resize checked that every path reports this one size.
-        lun_size = current["paths"][0]["size_bytes"]
-        after["size_bytes"] = lun_size
-        if not module.check_mode:
-            for argv in commands:
-                multipathd.resize(argv)
-            after = multipathd.add_lun_sizes(find_map(multipathd.maps(), name))
-            if after["size_bytes"] != lun_size:
-                raise ToolError("multipathd resized map %s, yet it is %d bytes, not the %d its "
-                                "paths report. Check: multipathd show maps"
-                                % (name, after["size_bytes"], lun_size), map=after)
-    return dict(
-        changed=bool(commands), commands=commands, map=after, maps=[after],
-        size_before=before["size_bytes"], size_after=after["size_bytes"], rescanned=rescanned,
-        diff=dict(before={"name": before["name"], "size_bytes": before["size_bytes"]},
-                  after={"name": after["name"], "size_bytes": after["size_bytes"]}))
-
-
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     multipathd = Multipathd(Runner(module))
     name = module.params["name"]
     try:
         if module.params["state"] == "resized":
-            result = resize(module, multipathd, name)
+            result = resize_map(multipathd, name, module.check_mode)
         else:
-            found = multipathd.add_lun_sizes(find_map(multipathd.maps(), name))
-            result = dict(changed=False, commands=[], map=found, maps=[found])
+            result = present_map(multipathd, name)
     except ToolError as error:
         module.fail_json(msg=str(error), **error.details)
     module.exit_json(**result)

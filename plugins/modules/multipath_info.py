@@ -108,7 +108,7 @@ missing:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipath import (
     Multipathd, find_map, wait_for_maps)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
 

@@ -213,7 +213,8 @@ commands:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import (
     DEFAULT_CONFIG_FILE, check_outcome, o2cb_diff, o2cb_report, plan_o2cb, read_o2cb)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import (
+    Runner, ToolError, commands_of)
 
 ARGUMENT_SPEC = dict(
     cluster_name=dict(type="str", required=True),
@@ -228,16 +229,16 @@ def main():
     run = Runner(module)
     try:
         before = read_o2cb(run, module.params)
-        commands = plan_o2cb(before, module.params)
+        steps = plan_o2cb(before, module.params)
         after = before
-        if commands and not module.check_mode:
-            output = "".join(run(argv)[1] for argv in commands)
+        if steps and not module.check_mode:
+            output = "".join(run.run_step(step)[1] for step in steps)
             after = read_o2cb(run, module.params)
-            check_outcome(after, module.params, commands, output)
+            check_outcome(after, module.params, steps, output)
     except ToolError as error:
         module.fail_json(msg=str(error), **error.details)
-    module.exit_json(changed=bool(commands), commands=commands,
-                     diff=o2cb_diff(before, module.params, commands), **o2cb_report(after))
+    module.exit_json(changed=bool(steps), commands=commands_of(steps),
+                     diff=o2cb_diff(before, module.params, steps), **o2cb_report(after))
 
 
 if __name__ == "__main__":

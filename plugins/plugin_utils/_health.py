@@ -29,7 +29,7 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.ocfs2.cluster.plugins.module_utils._resize import human
+from ansible_collections.ocfs2.cluster.plugins.plugin_utils._resize import human
 
 LIVENODES = "/sys/kernel/debug/o2hb/livenodes"
 # Sources that name the same filesystem after a reboot and on every host. by-id's dm-name-

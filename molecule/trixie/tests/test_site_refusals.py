@@ -40,7 +40,7 @@ def assert_refused(nodes, scratch, arguments, message):
 # stop site.yml before any host is contacted, which unit tests prove
 # (tests/unit/playbooks/test_site_inputs.py); one node number for two hosts is refused by the
 # same preflight step as the cases here, from the inventory alone
-# (tests/unit/plugins/module_utils/test_cluster.py).
+# (tests/unit/plugins/plugin_utils/test_cluster.py).
 @pytest.mark.parametrize("arguments, message", [
     (["-e", "cluster_node_ip=192.168.7.11"],
      r"host node2: cluster_node_ip 192.168.7.11 is not an address of this host"),

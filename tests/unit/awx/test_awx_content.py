@@ -15,8 +15,8 @@ import tarfile
 import pytest
 import yaml
 
-from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import O2CB_TIMEOUTS
 from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import MAX_NODE_SLOTS
+from ansible_collections.ocfs2.cluster.plugins.plugin_utils._cluster import O2CB_TIMEOUTS
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 AWX = REPO / "awx"

@@ -5,7 +5,7 @@ from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import (
     DEFAULT_CONFIG_FILE, check_cluster_name, check_outcome, config_nodes, is_local_node,
     is_online, o2cb_diff, o2cb_report, parse_cluster_conf, parse_configfs, parse_ocfs2_mounts,
     plan_o2cb)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Step, ToolError
 from conftest import read_fixture
 
 FIXTURES = "ocfs2-tools-1.8.7/"
@@ -15,7 +15,13 @@ REGION = "98D608B2A251485783B9D9EE45A7DDF5"
 NODE1 = {"name": "node1", "number": 1, "ip_address": "192.168.7.11", "port": 7777}
 NODE2 = {"name": "node2", "number": 2, "ip_address": "192.168.7.12", "port": 7777}
 NODE3 = {"name": "node3", "number": 3, "ip_address": "192.168.7.13", "port": 7777}
-REGISTER = ["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "register-cluster", "ocfs2lab"]
+REGISTER = Step(["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "register-cluster", "ocfs2lab"])
+ONLINE = Step([INIT, "online", "ocfs2lab"])
+OFFLINE = Step([INIT, "offline", "ocfs2lab"])
+
+
+def o2cb_step(*words):
+    return Step(["o2cb", "--config-file", DEFAULT_CONFIG_FILE] + list(words))
 
 
 def conf(fixture, ocfs2_tools=FIXTURES):
@@ -237,12 +243,12 @@ def test_plan_is_empty_when_host_name_has_a_domain():
 
 def test_plan_brings_offline_cluster_online_with_the_init_script():
     state = found(configfs_fixture="configfs_stack_not_loaded.txt")
-    assert plan_o2cb(state, params()) == [[INIT, "online", "ocfs2lab"]]
+    assert plan_o2cb(state, params()) == [ONLINE]
 
 
 def test_plan_brings_online_a_cluster_registered_without_the_local_node():
     state = found(configfs_fixture="configfs_registered_without_local_node.txt")
-    assert plan_o2cb(state, params()) == [[INIT, "online", "ocfs2lab"]]
+    assert plan_o2cb(state, params()) == [ONLINE]
 
 
 def test_plan_registers_a_node_added_to_cluster_conf_while_online():
@@ -253,7 +259,7 @@ def test_plan_registers_a_node_added_to_cluster_conf_while_online():
 def test_plan_registers_from_the_given_config_file():
     state = found(conf_fixture="cluster_conf_o2cb_add_node.txt", config_file="/tmp/add.conf")
     assert plan_o2cb(state, params(config_file="/tmp/add.conf")) == [
-        ["o2cb", "--config-file", "/tmp/add.conf", "register-cluster", "ocfs2lab"]]
+        Step(["o2cb", "--config-file", "/tmp/add.conf", "register-cluster", "ocfs2lab"])]
 
 
 def removed_node3(**changes):
@@ -368,7 +374,7 @@ def test_plan_refuses_cluster_conf_edited_to_global_while_running_local():
 def test_plan_restores_the_running_mode_in_cluster_conf_when_asked():
     state = found(conf_fixture="cluster_conf_global_one_region.txt")
     assert plan_o2cb(state, params(heartbeat_mode="local")) == [
-        ["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "heartbeat-mode", "ocfs2lab", "local"]]
+        o2cb_step("heartbeat-mode", "ocfs2lab", "local")]
 
 
 def test_plan_refuses_global_heartbeat_without_region():
@@ -382,8 +388,7 @@ def test_plan_switches_offline_cluster_to_global_then_brings_it_online():
         "heartbeat_mode = global", "heartbeat_mode = local")
     state = found(conf_text=text, configfs_fixture="configfs_stack_not_loaded.txt")
     assert plan_o2cb(state, params(heartbeat_mode="global")) == [
-        ["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "heartbeat-mode", "ocfs2lab", "global"],
-        [INIT, "online", "ocfs2lab"]]
+        o2cb_step("heartbeat-mode", "ocfs2lab", "global"), ONLINE]
 
 
 def test_plan_is_empty_when_global_cluster_runs_its_region():
@@ -396,8 +401,7 @@ def test_plan_starts_heartbeat_on_a_region_added_while_online():
     text = read_fixture(FIXTURES + "cluster_conf_global_one_region.txt") + (
         "\nheartbeat:\n\tcluster = ocfs2lab\n\tregion = 0A1B2C3D4E5F60718293A4B5C6D7E8F9\n")
     state = found(conf_text=text, configfs_fixture="configfs_online_global.txt")
-    assert plan_o2cb(state, params()) == [
-        ["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "start-heartbeat", "ocfs2lab"]]
+    assert plan_o2cb(state, params()) == [o2cb_step("start-heartbeat", "ocfs2lab")]
 
 
 def test_plan_refuses_to_change_a_node_address_while_online():
@@ -434,7 +438,7 @@ def test_plan_refuses_without_init_script():
 
 
 def test_plan_takes_online_cluster_offline_with_the_init_script():
-    assert plan_o2cb(found(), params(state="offline")) == [[INIT, "offline", "ocfs2lab"]]
+    assert plan_o2cb(found(), params(state="offline")) == [OFFLINE]
 
 
 def test_plan_offline_is_empty_when_not_registered():
@@ -457,8 +461,7 @@ def test_plan_refuses_offline_under_a_mounted_filesystem():
 
 def test_plan_offline_then_sets_heartbeat_mode():
     assert plan_o2cb(found(), params(state="offline", heartbeat_mode="global")) == [
-        [INIT, "offline", "ocfs2lab"],
-        ["o2cb", "--config-file", DEFAULT_CONFIG_FILE, "heartbeat-mode", "ocfs2lab", "global"]]
+        OFFLINE, o2cb_step("heartbeat-mode", "ocfs2lab", "global")]
 
 
 def test_report_of_a_node_where_the_stack_is_not_loaded():
@@ -520,7 +523,7 @@ def test_diff_of_a_node_add():
 
 
 def test_diff_of_going_offline():
-    diff = o2cb_diff(found(), params(state="offline"), [[INIT, "offline", "ocfs2lab"]])
+    diff = o2cb_diff(found(), params(state="offline"), [OFFLINE])
     assert diff["after"] == {"online": False, "heartbeat_mode": "local", "nodes": []}
     assert diff["before"]["online"] is True
 
@@ -548,17 +551,20 @@ def test_check_outcome_refuses_success_when_the_init_script_left_it_offline():
     with pytest.raises(ToolError, match=r"/etc/init.d/o2cb online ocfs2lab ran, yet cluster "
                                         r"ocfs2lab is offline on this node with nodes "
                                         r"nodeX, node2"):
-        check_outcome(state, params(), [[INIT, "online", "ocfs2lab"]], output)
+        check_outcome(state, params(), [ONLINE], output)
 
 
 def test_check_outcome_refuses_success_when_a_node_is_still_missing():
     state = found(conf_fixture="cluster_conf_o2cb_add_node.txt")
     with pytest.raises(ToolError, match=r"is online on this node with nodes node1, node2 "
-                                        r"\(/etc/ocfs2/cluster.conf lists node1, node2, node3\)"):
+                                        r"\(/etc/ocfs2/cluster.conf lists node1, node2, node3\)"
+                       ) as refused:
         check_outcome(state, params(), [REGISTER], "")
+    # The failed result carries the commands as argv lists, as the module returns them.
+    assert refused.value.details == {"commands": [REGISTER.argv]}
 
 
 def test_check_outcome_refuses_success_when_still_registered_after_offline():
     with pytest.raises(ToolError, match=r"offline ocfs2lab ran, yet cluster ocfs2lab is still "
                                         r"registered"):
-        check_outcome(found(), params(state="offline"), [[INIT, "offline", "ocfs2lab"]], "")
+        check_outcome(found(), params(state="offline"), [OFFLINE], "")

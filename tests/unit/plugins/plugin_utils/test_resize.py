@@ -3,10 +3,11 @@
 import copy
 
 import pytest
-from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import parse_maps_json
-from ansible_collections.ocfs2.cluster.plugins.module_utils._resize import (
+from ansible.errors import AnsibleFilterError
+from ansible_collections.ocfs2.cluster.plugins.filter.resize import resize_problems
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipath import parse_maps_json
+from ansible_collections.ocfs2.cluster.plugins.plugin_utils._resize import (
     disagreements, node_problems, nothing_to_grow, parse_size, plan)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 from conftest import read_fixture
 
 GIB = 1 << 30
@@ -57,15 +58,21 @@ def test_a_node_whose_cluster_is_offline():
         "site.yml)"]
 
 
-def test_a_failed_path_names_the_path_and_its_states():
-    (multipath,) = parse_maps_json(read_fixture(
-        "multipath-tools-0.9.4/show_maps_json_failed_path.txt"))
+def lab_node_with_map(fixture, lun):
+    """lab_node() whose map of 3 GiB is the one of a captured multipathd fixture, its paths
+    reporting `lun` bytes."""
+    (multipath,) = parse_maps_json(read_fixture("multipath-tools-0.9.4/" + fixture))
     node = lab_node()
     for path in multipath["paths"]:
-        path.update(size_bytes=3 * GIB, lun_size_bytes=3 * GIB)
+        path.update(size_bytes=3 * GIB, lun_size_bytes=lun)
     node["map"] = dict(multipath, size_bytes=3 * GIB)
+    return node
+
+
+def test_a_failed_path_names_the_path_and_its_states():
+    node = lab_node_with_map("show_maps_json_failed_path.txt", lun=3 * GIB)
     (problem,) = node_problems(node, SETTINGS)
-    failed = [path for path in multipath["paths"] if path["dm_state"] != "active"][0]
+    failed = [path for path in node["map"]["paths"] if path["dm_state"] != "active"][0]
     assert problem.startswith("path %s of map mpatha is not active (dm failed, checker "
                               % failed["device"])
     assert "restore it before resizing" in problem
@@ -73,13 +80,8 @@ def test_a_failed_path_names_the_path_and_its_states():
 
 def test_a_standby_ghost_path_does_not_stop_the_resize():
     """An active/passive array's standby path (checker state ghost, dm active; the fixture is
-    derived from the captured one, see test_multipathd) reports its size like any path."""
-    (multipath,) = parse_maps_json(read_fixture(
-        "multipath-tools-0.9.4/show_maps_json_ghost_path.txt"))
-    node = lab_node()
-    for path in multipath["paths"]:
-        path.update(size_bytes=3 * GIB, lun_size_bytes=4 * GIB)
-    node["map"] = dict(multipath, size_bytes=3 * GIB)
+    derived from the captured one, see test_multipath) reports its size like any path."""
+    node = lab_node_with_map("show_maps_json_ghost_path.txt", lun=4 * GIB)
     assert node_problems(node, SETTINGS) == []
 
 
@@ -232,8 +234,22 @@ def test_parse_size(text, expected):
 
 
 def test_parse_size_refuses_what_it_does_not_understand():
-    with pytest.raises(ToolError, match="resize_size '5 gigs' is not a size"):
+    with pytest.raises(ValueError, match="resize_size '5 gigs' is not a size"):
         parse_size("5 gigs")
+
+
+def test_the_filter_names_a_size_it_does_not_understand():
+    # An inventory mistake: the controller's error, not a module's ToolError.
+    with pytest.raises(AnsibleFilterError, match="^resize_size '5 gigs' is not a size"):
+        resize_problems(lab_node(), dict(SETTINGS, size="5 gigs"))
+
+
+def test_a_path_the_multipath_module_found_unhealthy_stops_the_resize():
+    # The module decides a path's health (path_is_healthy); the checks read its verdict.
+    node = lab_node()
+    node["map"]["paths"][1]["healthy"] = False
+    (problem,) = node_problems(node, SETTINGS)
+    assert problem.startswith("path sdb of map mpatha is not active (dm active, checker ready)")
 
 
 def test_nodes_that_agree():

@@ -4,7 +4,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.ocfs2.cluster.plugins.filter.cluster import (
     FilterModule, cluster_nodes_without)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._cluster import (
+from ansible_collections.ocfs2.cluster.plugins.plugin_utils._cluster import (
     cluster_name_problems, o2cb_timeout_problems, parse_ip_addresses, plan_cluster_heartbeat,
     plan_cluster_nodes, render_cluster_conf, running_timeout_problems)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import (
@@ -80,14 +80,14 @@ def test_node_name_matches_the_host_name_up_to_the_domain_case_insensitively():
     ([], "ocfs2lab", "the group ocfs2_nodes has no host"),
 ])
 def test_bad_input_is_refused_naming_the_host_and_the_variable(members, cluster_name, message):
-    with pytest.raises(ToolError, match=message.replace("(", r"\(").replace(".", r"\.")):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
         plan_cluster_nodes(members, cluster_name)
 
 
 def test_more_than_255_hosts_are_refused():
     members = [member(index, ip_address="10.1.%d.%d" % divmod(index, 256), addresses=None)
                for index in range(256)]
-    with pytest.raises(ToolError, match="256 hosts; an o2cb cluster has at most 255 nodes"):
+    with pytest.raises(ValueError, match="256 hosts; an o2cb cluster has at most 255 nodes"):
         plan_cluster_nodes(members, "ocfs2lab")
 
 
@@ -100,7 +100,7 @@ def test_255_hosts_take_every_number():
 def test_current_files_that_disagree_on_a_number_are_refused():
     one = [{"name": "node1", "number": 1, "ip_address": "192.168.7.11", "port": 7777}]
     other = [{"name": "node1", "number": 2, "ip_address": "192.168.7.11", "port": 7777}]
-    with pytest.raises(ToolError, match="node node1 has number 1 in the cluster.conf of node1 "
+    with pytest.raises(ValueError, match="node node1 has number 1 in the cluster.conf of node1 "
                                         "but 2 in that of node2"):
         plan_cluster_nodes([member(1, config=one), member(2, config=other)], "ocfs2lab")
 
@@ -286,7 +286,7 @@ def test_a_new_host_joins_a_running_cluster_with_the_lowest_free_number():
 def test_an_explicit_number_that_a_running_node_has_is_refused():
     # node3 is new and asks for 2, node2's number: node2 used to be renumbered to 0.
     members = [running(1), running(2), new_host(3, number=2)]
-    with pytest.raises(ToolError) as refused:
+    with pytest.raises(ValueError) as refused:
         plan_cluster_nodes(members, "ocfs2lab")
     assert str(refused.value) == (
         "host node3: cluster_node_number 2 is the number of node node2 in the running cluster "
@@ -297,14 +297,14 @@ def test_an_explicit_number_that_a_running_node_has_is_refused():
 
 def test_an_explicit_number_that_a_stopped_node_has_in_cluster_conf_is_refused_too():
     members = [running(1, configfs=None), running(2, configfs=None), new_host(3, number=1)]
-    with pytest.raises(ToolError, match="host node3: cluster_node_number 1 is the number of "
+    with pytest.raises(ValueError, match="host node3: cluster_node_number 1 is the number of "
                                         "node node1 in the current cluster.conf; node1 would "
                                         "be renumbered"):
         plan_cluster_nodes(members, "ocfs2lab")
 
 
 def test_renumbering_a_running_node_is_refused():
-    with pytest.raises(ToolError, match=r"host node2: cluster_node_number 5, but node node2 is "
+    with pytest.raises(ValueError, match=r"host node2: cluster_node_number 5, but node node2 is "
                                         r"number 2 in the running cluster, online on node1, "
                                         r"node2; a node's number cannot change while the "
                                         r"cluster is online"):
@@ -329,7 +329,7 @@ def test_dropping_a_registered_node_still_in_cluster_conf_in_local_mode_is_refus
     # node3 registered and online with node1 and node2, and still in their cluster.conf; the
     # inventory no longer has it. It may still be online there with the filesystem mounted.
     conf, configfs = "cluster_conf_o2cb_add_node.txt", "configfs_online_node3_registered.txt"
-    with pytest.raises(ToolError) as refused:
+    with pytest.raises(ValueError) as refused:
         plan_cluster_nodes([running(1, conf, configfs), running(2, conf, configfs)], "ocfs2lab")
     assert str(refused.value) == (
         "node3 is registered in cluster ocfs2lab, online on node1, node2, and still in the "
@@ -345,7 +345,7 @@ def test_a_node_still_in_one_cluster_conf_only_is_refused_naming_that_host():
     configfs = "configfs_online_node3_registered.txt"
     members = [running(1, "cluster_conf_two_nodes.txt", configfs),
                running(2, "cluster_conf_o2cb_add_node.txt", configfs)]
-    with pytest.raises(ToolError, match="node3 is registered in cluster ocfs2lab, online on "
+    with pytest.raises(ValueError, match="node3 is registered in cluster ocfs2lab, online on "
                                         "node1, node2, and still in the cluster.conf of node2, "
                                         "but no longer a host of the group ocfs2_nodes"):
         plan_cluster_nodes(members, "ocfs2lab")
@@ -375,7 +375,7 @@ def test_the_number_of_a_removed_node_still_registered_is_not_handed_out():
 
 def test_an_explicit_number_still_registered_for_a_removed_node_is_refused():
     members = [running(1, **REMOVED), running(2, **REMOVED), new_host(4, number=3)]
-    with pytest.raises(ToolError, match="host node4: cluster_node_number 3 is still registered "
+    with pytest.raises(ValueError, match="host node4: cluster_node_number 3 is still registered "
                                         "for node3 \\(no longer in the group ocfs2_nodes\\)"):
         plan_cluster_nodes(members, "ocfs2lab")
 
@@ -432,7 +432,7 @@ def test_the_removed_host_variables_are_not_checked():
 def test_removing_a_node_does_not_excuse_another_that_left_the_group():
     # node2 left the inventory without remove_node.yml while node3 is being removed.
     members = [running(1, **THREE), running(3, **THREE)]
-    with pytest.raises(ToolError, match="^node2 is registered in cluster ocfs2lab, online on "
+    with pytest.raises(ValueError, match="^node2 is registered in cluster ocfs2lab, online on "
                                         "node1, node3, and still in the cluster.conf of node1, "
                                         "node3, but no longer a host of the group"):
         plan_cluster_nodes(members, "ocfs2lab", removing=["node3"])
@@ -441,7 +441,7 @@ def test_removing_a_node_does_not_excuse_another_that_left_the_group():
 def test_removing_a_node_renumbers_no_other_even_offline():
     members = [running(1, THREE["conf"], None), running(2, THREE["conf"], None, number=5),
                running(3, THREE["conf"], None)]
-    with pytest.raises(ToolError) as refused:
+    with pytest.raises(ValueError) as refused:
         plan_cluster_nodes(members, "ocfs2lab", removing=["node3"])
     assert str(refused.value) == (
         "host node2: cluster_node_number 5, but node node2 is number 2 now; removing node3 "
@@ -450,7 +450,7 @@ def test_removing_a_node_renumbers_no_other_even_offline():
 
 
 def test_removing_a_host_that_is_not_in_the_group_is_refused():
-    with pytest.raises(ToolError) as refused:
+    with pytest.raises(ValueError) as refused:
         plan_cluster_nodes(three_running(), "ocfs2lab", "ocfs2_nodes", removing=["node9"])
     assert str(refused.value) == (
         "remove_node is node9, not a host of the group ocfs2_nodes: name a host of ocfs2_nodes "
@@ -458,9 +458,22 @@ def test_removing_a_host_that_is_not_in_the_group_is_refused():
 
 
 def test_removing_the_last_host_is_refused():
-    with pytest.raises(ToolError, match="^remove_node is node1, the last host of the group "
+    with pytest.raises(ValueError, match="^remove_node is node1, the last host of the group "
                                         "ocfs2_nodes: the cluster would have no node left"):
         plan_cluster_nodes([running(1)], "ocfs2lab", removing=["node1"])
+
+
+def test_an_invalid_cluster_name_is_the_controller_s_error_with_the_module_s_words():
+    # The rule and its words are the modules' (cluster_name_problem); an inventory mistake
+    # raises ValueError here, which the filter turns into AnsibleFilterError, never ToolError.
+    words = ("cluster name 'ocfs2-lab' is invalid: o2cb takes 1 to 16 alphanumeric characters "
+             "(A-Z, a-z, 0-9; no '-', '_' or '.'). Choose another cluster_name.")
+    with pytest.raises(ValueError) as refused:
+        plan_cluster_nodes(three_running(), "ocfs2-lab")
+    assert not isinstance(refused.value, ToolError) and str(refused.value) == words
+    with pytest.raises(AnsibleFilterError) as filtered:
+        FilterModule().filters()["cluster_nodes"](three_running(), "ocfs2-lab")
+    assert str(filtered.value) == words
 
 
 def test_the_filter_plans_without_the_removed_host_and_names_a_wrong_one():
@@ -488,7 +501,7 @@ def test_dropping_a_node_of_a_global_heartbeat_cluster_is_planned():
 
 def test_a_number_still_registered_for_a_node_that_left_is_refused():
     # Global heartbeat: node2 may leave the running cluster, but its number is still registered.
-    with pytest.raises(ToolError, match="host node3: cluster_node_number 2 is still registered "
+    with pytest.raises(ValueError, match="host node3: cluster_node_number 2 is still registered "
                                         "for node2 \\(no longer in the group ocfs2_nodes\\) in "
                                         "cluster ocfs2lab, online on node1"):
         plan_cluster_nodes([global_host(1), new_host(3, number=2)], "ocfs2lab")
@@ -512,7 +525,7 @@ def test_a_new_host_of_a_global_heartbeat_cluster_gets_the_same_heartbeat():
 def test_cluster_conf_files_that_disagree_on_the_heartbeat_are_refused():
     members = [running(1, "cluster_conf_global_one_region.txt", None),
                running(2, "cluster_conf_two_nodes.txt", None)]
-    with pytest.raises(ToolError, match="the cluster.conf of node1 gives cluster ocfs2lab "
+    with pytest.raises(ValueError, match="the cluster.conf of node1 gives cluster ocfs2lab "
                                         "global heartbeat \\(regions %s\\), but that of node2 "
                                         "local heartbeat; the files must be identical" % REGION):
         plan_cluster_nodes(members, "ocfs2lab")
@@ -522,7 +535,7 @@ def test_a_heartbeat_mode_change_while_online_is_refused():
     # Running in local mode, while the files (edited by hand) say global.
     members = [running(1, "cluster_conf_global_one_region.txt", "configfs_online.txt"),
                running(2, "cluster_conf_global_one_region.txt", None)]
-    with pytest.raises(ToolError, match="cluster ocfs2lab runs in local heartbeat mode on node1, "
+    with pytest.raises(ValueError, match="cluster ocfs2lab runs in local heartbeat mode on node1, "
                                         "but cluster.conf \\(node1, node2\\) gives global; the "
                                         "heartbeat mode cannot change while any node is online"):
         plan_cluster_nodes(members, "ocfs2lab")

@@ -3,7 +3,8 @@
 """The nodes of cluster.conf, planned from the inventory: names, stable numbers, addresses.
 
 Pure: the cluster role gathers each host's facts and its current cluster.conf, and the
-ocfs2.cluster.cluster_nodes filter calls plan_cluster_nodes() once for the whole group.
+ocfs2.cluster.cluster_nodes filter calls plan_cluster_nodes() once for the whole group. A
+mistake in the inventory raises ValueError, which the filters turn into AnsibleFilterError.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,8 +14,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import (
-    check_cluster_name, is_local_node)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+    cluster_name_problem, is_local_node)
 
 # O2NM_MAX_NODES: node numbers run from 0 to 254 (o2cb_ctl/op_node.c).
 MAX_NODES = 255
@@ -35,6 +35,12 @@ O2CB_TIMEOUTS = (
 )
 
 
+def _check_cluster_name(name):
+    problem = cluster_name_problem(name)
+    if problem:
+        raise ValueError(problem)
+
+
 def _is_ipv4(text):
     match = IPV4.match(text or "")
     return bool(match) and all(int(part) <= 255 for part in match.groups())
@@ -43,34 +49,34 @@ def _is_ipv4(text):
 def _check_member(member):
     host, name = member["host"], member["node_name"]
     if not name or len(name) > MAX_NODE_NAME or not re.match(r"^[A-Za-z0-9][A-Za-z0-9.-]*$", name):
-        raise ToolError(
+        raise ValueError(
             "host %s: cluster_node_name %r is not a valid o2cb node name (1 to %d letters, digits, "
             "'-' or '.'). Set cluster_node_name to the host's name." % (host, name, MAX_NODE_NAME))
     if not is_local_node(name, member["hostname"]):
-        raise ToolError(
+        raise ValueError(
             "host %s: its node name is %r, but the host calls itself %r (hostname). o2cb finds "
             "the local node by the host name, so the cluster would not come online there. Set "
             "cluster_node_name: %s for this host, or rename the host."
             % (host, name, member["hostname"], member["hostname"].split(".")[0]))
     if not member["ip_address"]:
-        raise ToolError(
+        raise ValueError(
             "host %s: no cluster address. Set cluster_node_ip for it, or cluster_interface to "
             "the interface on the cluster network (it has no IPv4 address on %r)."
             % (host, member.get("interface") or ""))
     if not _is_ipv4(member["ip_address"]):
-        raise ToolError("host %s: cluster_node_ip %r is not an IPv4 address; o2cb speaks IPv4 "
-                        "only. Set an IPv4 address." % (host, member["ip_address"]))
+        raise ValueError("host %s: cluster_node_ip %r is not an IPv4 address; o2cb speaks IPv4 "
+                         "only. Set an IPv4 address." % (host, member["ip_address"]))
     if member.get("addresses") is not None and member["ip_address"] not in member["addresses"]:
-        raise ToolError(
+        raise ValueError(
             "host %s: cluster_node_ip %s is not an address of this host (it has %s); o2cb "
             "listens on it. Set the host's address on the cluster network."
             % (host, member["ip_address"], ", ".join(member["addresses"]) or "none"))
     port = member["port"]
     if not isinstance(port, int) or not 1 <= port <= 65535:
-        raise ToolError("host %s: cluster_port %r is not a TCP port (1-65535)." % (host, port))
+        raise ValueError("host %s: cluster_port %r is not a TCP port (1-65535)." % (host, port))
     number = member.get("number")
     if number is not None and (not isinstance(number, int) or not 0 <= number < MAX_NODES):
-        raise ToolError(
+        raise ValueError(
             "host %s: cluster_node_number %r is out of range; o2cb numbers nodes 0 to %d."
             % (host, number, MAX_NODES - 1))
 
@@ -98,7 +104,7 @@ def _current_numbers(members):
         for node in member.get("config") or []:
             key = node["name"].lower()
             if key in numbers and numbers[key] != node["number"]:
-                raise ToolError(
+                raise ValueError(
                     "node %s has number %d in the cluster.conf of %s but %d in that of %s; the "
                     "files must be identical. Set cluster_node_number for %s to the number the "
                     "running cluster uses (o2cb list-nodes on a node where it is online)."
@@ -139,7 +145,7 @@ def _registered_numbers(members):
             if node.get("number") is None:
                 continue
             if key in numbers and numbers[key][0] != node["number"]:
-                raise ToolError(
+                raise ValueError(
                     "node %s is registered as number %d on %s but as %d on %s; the running "
                     "cluster disagrees with itself. Take the cluster offline on every node, fix "
                     "cluster.conf and bring it online again." % (
@@ -167,7 +173,7 @@ def plan_cluster_heartbeat(members, cluster_name):
              for member in members if member.get("config_heartbeat_mode")]
     for host, mode, regions in files[1:]:
         if (mode, regions) != files[0][1:]:
-            raise ToolError(
+            raise ValueError(
                 "the cluster.conf of %s gives cluster %s %s heartbeat%s, but that of %s %s "
                 "heartbeat%s; the files must be identical. Make them the same on every node "
                 "(as the running cluster has it: o2cb list-cluster %s on a node where it is "
@@ -176,10 +182,10 @@ def plan_cluster_heartbeat(members, cluster_name):
                     _regions(regions), cluster_name))
     mode, regions = files[0][1:] if files else ("local", [])
     if mode not in ("local", "global"):
-        raise ToolError("the cluster.conf of %s gives cluster %s heartbeat_mode = %s; o2cb knows "
-                        "local and global. Fix the file." % (files[0][0], cluster_name, mode))
+        raise ValueError("the cluster.conf of %s gives cluster %s heartbeat_mode = %s; o2cb knows "
+                         "local and global. Fix the file." % (files[0][0], cluster_name, mode))
     if mode == "global" and not regions:
-        raise ToolError(
+        raise ValueError(
             "the cluster.conf of %s gives cluster %s global heartbeat but no heartbeat region; "
             "o2cb cannot bring it online. Add the region (o2cb add-heartbeat %s DEVICE) on every "
             "node, or set heartbeat_mode = local with the cluster offline on every node."
@@ -188,7 +194,7 @@ def plan_cluster_heartbeat(members, cluster_name):
                          for member in members if member.get("online")
                          and member.get("heartbeat_mode") not in (None, mode)))
     if running:
-        raise ToolError(
+        raise ValueError(
             "cluster %s runs in %s heartbeat mode on %s, but cluster.conf (%s) gives %s; the "
             "heartbeat mode cannot change while any node is online, and nothing was written. "
             "Restore heartbeat_mode = %s in cluster.conf on every node, or take the cluster "
@@ -228,10 +234,10 @@ def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes", removing=()):
     the group while some host's cluster.conf still lists it; playbooks/remove_node.yml takes a
     node out instead (offline first, then out of every file). A registered node that no
     cluster.conf lists was removed that way or by hand: accepted, its number stays taken, and
-    the running nodes forget it at their next restart. Bad input raises ToolError naming the
+    the running nodes forget it at their next restart. Bad input raises ValueError naming the
     host and the variable.
     """
-    check_cluster_name(cluster_name)
+    _check_cluster_name(cluster_name)
     members = [dict(member, number=_as_int(member.get("number")), port=_as_int(member["port"]))
                for member in members]
     staying, removed = _split_removed(members, removing, group)
@@ -253,7 +259,7 @@ def plan_cluster_nodes(members, cluster_name, group="ocfs2_nodes", removing=()):
     for member in staying:
         for key, (number, name) in leaving.items():
             if member["number"] == number and key in registered and online:
-                raise ToolError(
+                raise ValueError(
                     "host %s: cluster_node_number %d is still registered for %s (no longer in "
                     "the group %s) in cluster %s, online on %s; two nodes would share it. "
                     "Choose another number, or leave cluster_node_number unset." % (
@@ -273,7 +279,7 @@ def _refuse_renumbering_on_removal(nodes, known, removed):
     for node in nodes:
         old = known.get(node["name"].lower())
         if old is not None and old[0] != node["number"]:
-            raise ToolError(
+            raise ValueError(
                 "host %s: cluster_node_number %d, but node %s is number %d now; removing %s "
                 "renumbers no other node, and nothing was written. Set cluster_node_number %d "
                 "or leave it unset, and renumber afterwards with playbooks/site.yml." % (
@@ -285,17 +291,17 @@ def _split_removed(members, removing, group):
     """(the members that stay, the members being removed); refuses a removed host that is not
     a member, and removing the last one."""
     if not members:
-        raise ToolError("the group %s has no host; put the cluster's hosts in it." % group)
+        raise ValueError("the group %s has no host; put the cluster's hosts in it." % group)
     removing = [removing] if isinstance(removing, str) else list(removing)
     hosts = [member["host"] for member in members]
     for host in removing:
         if host not in hosts:
-            raise ToolError("remove_node is %s, not a host of the group %s: name a host of %s "
-                            "(%s)." % (host, group, group, ", ".join(hosts)))
+            raise ValueError("remove_node is %s, not a host of the group %s: name a host of %s "
+                             "(%s)." % (host, group, group, ", ".join(hosts)))
     staying = [member for member in members if member["host"] not in removing]
     removed = [member for member in members if member["host"] in removing]
     if not staying:
-        raise ToolError(
+        raise ValueError(
             "remove_node is %s, the last host of the group %s: the cluster would have no node "
             "left, and nothing was written. To stop the cluster instead, unmount its "
             "filesystems and systemctl stop o2cb on %s." % (
@@ -306,25 +312,25 @@ def _split_removed(members, removing, group):
 def _check_members(members, group):
     """Each host's variables, then what two hosts must not share."""
     if len(members) > MAX_NODES:
-        raise ToolError("the group %s has %d hosts; an o2cb cluster has at most %d nodes."
-                        % (group, len(members), MAX_NODES))
+        raise ValueError("the group %s has %d hosts; an o2cb cluster has at most %d nodes."
+                         % (group, len(members), MAX_NODES))
     for member in members:
         _check_member(member)
     clash = _duplicates(members, lambda member: member["node_name"].lower())
     if clash:
-        raise ToolError("hosts %s and %s have the same node name %s; each node needs its own. "
-                        "Fix cluster_node_name or the host names."
-                        % (clash[0]["host"], clash[1]["host"], clash[1]["node_name"]))
+        raise ValueError("hosts %s and %s have the same node name %s; each node needs its own. "
+                         "Fix cluster_node_name or the host names."
+                         % (clash[0]["host"], clash[1]["host"], clash[1]["node_name"]))
     clash = _duplicates(members, lambda member: member["number"])
     if clash:
-        raise ToolError("hosts %s and %s both have cluster_node_number %d; each node needs its "
-                        "own number. Change one of them."
-                        % (clash[0]["host"], clash[1]["host"], clash[1]["number"]))
+        raise ValueError("hosts %s and %s both have cluster_node_number %d; each node needs its "
+                         "own number. Change one of them."
+                         % (clash[0]["host"], clash[1]["host"], clash[1]["number"]))
     clash = _duplicates(members, lambda member: member["ip_address"])
     if clash:
-        raise ToolError("hosts %s and %s both have the cluster address %s; each node needs its "
-                        "own. Fix cluster_node_ip or cluster_interface."
-                        % (clash[0]["host"], clash[1]["host"], clash[1]["ip_address"]))
+        raise ValueError("hosts %s and %s both have the cluster address %s; each node needs its "
+                         "own. Fix cluster_node_ip or cluster_interface."
+                         % (clash[0]["host"], clash[1]["host"], clash[1]["ip_address"]))
 
 
 def _configured_on(members):
@@ -349,7 +355,7 @@ def _refuse_dropping_configured_nodes(members, registered, accounted, online, cl
         return
     listing = sorted(set(host for name in dropped for host in configured_on[name.lower()]))
     one = len(dropped) == 1
-    raise ToolError(
+    raise ValueError(
         "%s %s registered in cluster %s, online on %s, and still in the cluster.conf of %s, but "
         "no longer %s of the group %s. In local heartbeat mode o2cb cannot unregister a node "
         "from a running cluster, and nothing was written. To take %s out of the cluster, put "
@@ -382,9 +388,9 @@ def _number_nodes(members, known, registered, leaving_numbers, online, cluster_n
         # edited by hand. Name one of the pair.
         clash = _duplicates([dict(member, kept=numbers.get(member["host"])) for member in members],
                             lambda member: member["kept"])
-        raise ToolError("hosts %s and %s both have number %d in the current cluster.conf; set "
-                        "cluster_node_number for one of them." % (
-                            clash[0]["host"], clash[1]["host"], clash[1]["kept"]))
+        raise ValueError("hosts %s and %s both have number %d in the current cluster.conf; set "
+                         "cluster_node_number for one of them." % (
+                             clash[0]["host"], clash[1]["host"], clash[1]["kept"]))
     unavailable = taken | leaving_numbers
     free = (number for number in range(MAX_NODES) if number not in unavailable)
     nodes = []
@@ -393,9 +399,9 @@ def _number_nodes(members, known, registered, leaving_numbers, online, cluster_n
         if number is None:
             number = next(free, None)
             if number is None:
-                raise ToolError("no node number is left for host %s: the numbers 0-%d are used "
-                                "or still registered. Take the cluster offline to free the "
-                                "numbers of nodes that left." % (member["host"], MAX_NODES - 1))
+                raise ValueError("no node number is left for host %s: the numbers 0-%d are used "
+                                 "or still registered. Take the cluster offline to free the "
+                                 "numbers of nodes that left." % (member["host"], MAX_NODES - 1))
         nodes.append({"host": member["host"], "name": member["node_name"], "number": number,
                       "ip_address": member["ip_address"], "port": member["port"]})
     _refuse_renumbering(members, nodes, known, registered, explicit, online, cluster_name)
@@ -415,7 +421,7 @@ def _refuse_renumbering(members, nodes, known, registered, explicit, online, clu
         where = "the running cluster" if key in registered else "the current cluster.conf"
         taker = explicit.get(old)
         if member["number"] is None and taker is not None:
-            raise ToolError(
+            raise ValueError(
                 "host %s: cluster_node_number %d is the number of node %s in %s%s; %s would be "
                 "renumbered to %d. Choose a free number for %s (the lowest is %d), or leave "
                 "cluster_node_number unset there; nothing was written." % (
@@ -423,7 +429,7 @@ def _refuse_renumbering(members, nodes, known, registered, explicit, online, clu
                     " (online on %s)" % ", ".join(online) if online else "",
                     member["node_name"], new, taker["host"], new))
         if online:
-            raise ToolError(
+            raise ValueError(
                 "host %s: cluster_node_number %d, but node %s is number %d in %s, online on %s; "
                 "a node's number cannot change while the cluster is online, and nothing was "
                 "written. Set cluster_node_number %d or leave it unset, or take the cluster "
@@ -553,7 +559,7 @@ def cluster_name_problems(names_by_host):
     """What is wrong with the cluster name, as sentences naming the hosts; [] when o2cb takes
     it and every host has the same one.
 
-    `names_by_host` is {host: cluster_name}. The rule is check_cluster_name()'s, the one the
+    `names_by_host` is {host: cluster_name}. The rule is cluster_name_problem()'s, the one the
     modules apply on the nodes, so site.yml refuses on the controller what o2cb_info would
     refuse there.
     """
@@ -563,10 +569,9 @@ def cluster_name_problems(names_by_host):
         # A name the inventory gave as a number (cluster_name: 42) is templated as text.
         name = None if name is None else str(name)
         hosts_by_name.setdefault(name, []).append(host)
-        try:
-            check_cluster_name(name)
-        except ToolError as error:
-            problems.append((host, str(error)))
+        problem = cluster_name_problem(name)
+        if problem:
+            problems.append((host, problem))
     messages = _on_hosts(problems)
     if len(hosts_by_name) > 1:
         messages.append(

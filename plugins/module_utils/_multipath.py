@@ -12,7 +12,8 @@ import os
 import time
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._block import sysfs_size_bytes
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import (
+    Step, ToolError, commands_of)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._scsi import read_capacity
 
 # The checker states of a path that carries I/O or stands by for it. multipath-tools prints
@@ -108,7 +109,7 @@ def check_paths_healthy(multipath):
 
 
 def plan_resize(multipath):
-    """The commands that grow the map to the size its (rescanned) paths report.
+    """The steps that grow the map to the size its (rescanned) paths report.
 
     Pure: `multipath` carries size_bytes and each path's size_bytes.
     """
@@ -129,7 +130,8 @@ def plan_resize(multipath):
                 multipath["name"], path_size, multipath["size_bytes"]), map=multipath)
     if path_size == multipath["size_bytes"]:
         return []
-    return [["multipathd", "resize", "map", multipath["name"]]]
+    return [Step(["multipathd", "resize", "map", multipath["name"]],
+                 why="its paths report %d bytes, the map %d" % (path_size, multipath["size_bytes"]))]
 
 
 def as_if_rescanned(multipath):
@@ -189,9 +191,58 @@ class Multipathd(object):
             self.run.write_file("/sys/class/block/%s/device/rescan" % path["device"], "1")
         return self.add_sizes(multipath)
 
-    def resize(self, argv):
-        rc, stdout, stderr = self.run(argv)
+    def resize(self, step):
+        """Run a step of plan_resize()."""
+        rc, stdout, stderr = self.run.run_step(step)
         # multipathd answers on stdout; "fail" can come with rc 0.
         if stdout.strip() != "ok":
-            raise ToolError("%s answered %r: %s" % (" ".join(argv), stdout.strip(), stderr.strip()),
-                            cmd=argv, rc=rc, stdout=stdout, stderr=stderr)
+            raise ToolError("%s answered %r: %s" % (" ".join(step.argv), stdout.strip(),
+                                                    stderr.strip()),
+                            cmd=step.argv, rc=rc, stdout=stdout, stderr=stderr)
+
+
+def read_map(multipathd, name):
+    """The map called `name` (see find_map), with each path's LUN size as its device reports it
+    now."""
+    return multipathd.add_lun_sizes(find_map(multipathd.maps(), name))
+
+
+def present_map(multipathd, name):
+    """The multipath module's result for state=present: the map, changed nothing."""
+    found = read_map(multipathd, name)
+    return dict(changed=False, commands=[], map=found, maps=[found])
+
+
+def resize_map(multipathd, name, check_mode):
+    """The multipath module's result for state=resized: rescan the map's paths, grow the map
+    to the size they report, and check that it grew.
+
+    `multipathd` is a Multipathd. In check mode nothing is rescanned or resized: the plan is
+    made as if the paths were rescanned (as_if_rescanned).
+    """
+    before = read_map(multipathd, name)
+    rescanned = []
+    if check_mode:
+        current = as_if_rescanned(before)
+    else:
+        current = multipathd.rescan(copy.deepcopy(before))
+        rescanned = [path["device"] for path in current["paths"]]
+    steps = plan_resize(current)
+    after = copy.deepcopy(current)
+    if steps:
+        # plan_resize checked that every path reports this one size.
+        lun_size = current["paths"][0]["size_bytes"]
+        after["size_bytes"] = lun_size
+        if not check_mode:
+            for step in steps:
+                multipathd.resize(step)
+            after = read_map(multipathd, name)
+            if after["size_bytes"] != lun_size:
+                raise ToolError("multipathd resized map %s, yet it is %d bytes, not the %d its "
+                                "paths report. Check: multipathd show maps"
+                                % (name, after["size_bytes"], lun_size), map=after)
+    return dict(
+        changed=bool(steps), commands=commands_of(steps), map=after, maps=[after],
+        size_before=before["size_bytes"], size_after=after["size_bytes"], rescanned=rescanned,
+        diff=dict(before={"name": before["name"], "size_bytes": before["size_bytes"]},
+                  after={"name": after["name"], "size_bytes": after["size_bytes"]}))

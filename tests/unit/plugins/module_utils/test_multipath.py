@@ -3,14 +3,17 @@
 import copy
 
 import pytest
-from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import (
-    Multipathd, as_if_rescanned, find_map, parse_maps_json, plan_resize, wait_for_maps)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._multipath import (
+    Multipathd, as_if_rescanned, find_map, parse_maps_json, plan_resize, present_map, resize_map,
+    wait_for_maps)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Step, ToolError
 from conftest import read_fixture
 
 FIXTURES = "multipath-tools-0.9.4/"
 DEBIAN13 = "multipath-tools-0.11.1/"
 GIB = 1 << 30
+GROW_MPATHA = Step(["multipathd", "resize", "map", "mpatha"],
+                   why="its paths report 4294967296 bytes, the map 3221225472")
 
 
 def lab_map(fixture="show_maps_json_one_map.txt", map_size=3 * GIB, path_sizes=(3 * GIB, 3 * GIB)):
@@ -89,7 +92,7 @@ def test_a_standby_ghost_path_is_healthy():
 
 def test_plan_resize_grows_a_map_with_a_ghost_path():
     multipath = lab_map("show_maps_json_ghost_path.txt", path_sizes=(4 * GIB, 4 * GIB))
-    assert plan_resize(multipath) == [["multipathd", "resize", "map", "mpatha"]]
+    assert plan_resize(multipath) == [GROW_MPATHA]
 
 
 def test_find_map_by_name_or_wwid():
@@ -106,8 +109,7 @@ def test_find_map_names_the_missing_map_and_the_existing_ones():
 
 
 def test_plan_resize_grows_the_map_when_both_paths_grew():
-    assert plan_resize(lab_map(path_sizes=(4 * GIB, 4 * GIB))) == [
-        ["multipathd", "resize", "map", "mpatha"]]
+    assert plan_resize(lab_map(path_sizes=(4 * GIB, 4 * GIB))) == [GROW_MPATHA]
 
 
 def test_plan_resize_is_empty_when_the_map_already_has_the_lun_size():
@@ -144,7 +146,7 @@ def test_as_if_rescanned_takes_the_size_each_device_reports():
     planned = as_if_rescanned(multipath)
     assert [path["size_bytes"] for path in planned["paths"]] == [4 * GIB, 4 * GIB]
     assert [path["size_bytes"] for path in multipath["paths"]] == [3 * GIB, 3 * GIB]
-    assert plan_resize(planned) == [["multipathd", "resize", "map", "mpatha"]]
+    assert plan_resize(planned) == [GROW_MPATHA]
 
 
 def test_as_if_rescanned_keeps_the_kernel_size_of_a_device_that_did_not_answer():
@@ -243,3 +245,85 @@ def test_wait_for_maps_without_wwids_reads_once():
     time = FakeClock()
     assert wait_for_maps(lambda: [], [], 30, sleep=time.sleep, clock=time.clock) == ([], [])
     assert time.now == 0
+
+
+class FakeMultipathd(object):
+    """Multipathd for present_map and resize_map: the lab's map of two paths, whose LUN the
+    storage grew to `lun_size`; records what it was asked, in order."""
+
+    def __init__(self, map_size=3 * GIB, lun_size=4 * GIB, grows=True):
+        self.map_size, self.kernel_size, self.lun_size = map_size, map_size, lun_size
+        self.grows = grows
+        self.calls = []
+
+    def maps(self):
+        self.calls.append("maps")
+        return [lab_map(map_size=self.map_size, path_sizes=(self.kernel_size, self.kernel_size))]
+
+    def add_lun_sizes(self, multipath):
+        for path in multipath["paths"]:
+            path["lun_size_bytes"] = self.lun_size
+        return multipath
+
+    def rescan(self, multipath):
+        self.calls.append("rescan")
+        self.kernel_size = self.lun_size
+        for path in multipath["paths"]:
+            path["size_bytes"] = self.lun_size
+        return multipath
+
+    def resize(self, step):
+        self.calls.append(step)
+        if self.grows:
+            self.map_size = self.lun_size
+
+
+def test_resize_map_rescans_the_paths_and_grows_the_map():
+    multipathd = FakeMultipathd()
+    result = resize_map(multipathd, "mpatha", check_mode=False)
+    assert multipathd.calls == ["maps", "rescan", GROW_MPATHA, "maps"]
+    assert (result["changed"], result["commands"], result["rescanned"]) == (
+        True, [["multipathd", "resize", "map", "mpatha"]], ["sda", "sdb"])
+    assert (result["size_before"], result["size_after"]) == (3 * GIB, 4 * GIB)
+    assert result["maps"] == [result["map"]] and result["map"]["size_bytes"] == 4 * GIB
+    assert result["diff"] == {"before": {"name": "mpatha", "size_bytes": 3 * GIB},
+                              "after": {"name": "mpatha", "size_bytes": 4 * GIB}}
+
+
+def test_resize_map_in_check_mode_plans_from_the_size_the_devices_report():
+    multipathd = FakeMultipathd()
+    result = resize_map(multipathd, "mpatha", check_mode=True)
+    assert multipathd.calls == ["maps"]
+    assert (result["changed"], result["commands"], result["rescanned"]) == (
+        True, [["multipathd", "resize", "map", "mpatha"]], [])
+    assert (result["size_before"], result["size_after"]) == (3 * GIB, 4 * GIB)
+    assert [path["size_bytes"] for path in result["map"]["paths"]] == [4 * GIB, 4 * GIB]
+
+
+def test_resize_map_changes_nothing_when_the_map_has_the_lun_size():
+    multipathd = FakeMultipathd(lun_size=3 * GIB)
+    result = resize_map(multipathd, "mpatha", check_mode=False)
+    assert multipathd.calls == ["maps", "rescan"]
+    assert (result["changed"], result["commands"], result["size_after"]) == (False, [], 3 * GIB)
+    assert result["diff"]["before"] == result["diff"]["after"]
+
+
+def test_resize_map_refuses_success_when_the_map_did_not_grow():
+    with pytest.raises(ToolError, match=r"resized map mpatha, yet it is 3221225472 bytes, not "
+                                        r"the 4294967296 its paths report"):
+        resize_map(FakeMultipathd(grows=False), "mpatha", check_mode=False)
+
+
+def test_present_map_reports_the_map_and_changes_nothing():
+    result = present_map(FakeMultipathd(), "35000c0ca1ab00001")
+    assert (result["changed"], result["commands"], result["maps"]) == (
+        False, [], [result["map"]])
+    assert [path["lun_size_bytes"] for path in result["map"]["paths"]] == [4 * GIB, 4 * GIB]
+
+
+def test_multipathd_resize_refuses_an_answer_other_than_ok():
+    class Run(object):
+        def run_step(self, step):
+            return 0, "fail\n", ""
+    with pytest.raises(ToolError, match=r"multipathd resize map mpatha answered 'fail'"):
+        Multipathd(Run()).resize(GROW_MPATHA)

@@ -4,9 +4,11 @@
 steps it will take. Pure: the inputs are what the info modules returned on each node.
 
 A node is a dict: name, o2cb_online, o2cb_node (this host in the O2CB cluster: name and number,
-from ocfs2.cluster.o2cb_info; optional, the name stands in for it), map (ocfs2.cluster.multipath's map, with each path's
-lun_size_bytes), filesystem (ocfs2.cluster.filesystem_info's filesystem, or None), mount (its
-mount, or None), fstab (its /etc/fstab entries, optional) and device_size_bytes (the filesystem's device as the kernel sees it).
+from ocfs2.cluster.o2cb_info; optional, the name stands in for it), map (ocfs2.cluster.multipath's
+map, with each path's healthy and lun_size_bytes), filesystem (ocfs2.cluster.filesystem_info's
+filesystem, or None), mount (its mount, or None), fstab (its /etc/fstab entries, optional) and
+device_size_bytes (the filesystem's device as the kernel sees it).
+An unreadable resize_size raises ValueError, which the filter turns into AnsibleFilterError.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,8 +19,6 @@ import re
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._filesystem import (
     is_classic_o2cb, rename_problem)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._multipathd import path_is_healthy
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
 
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40, "P": 1 << 50}
 # A GPT keeps 1 MiB before the partition (alignment) and 33 sectors after it.
@@ -30,8 +30,8 @@ def parse_size(value):
     and lsblk count)."""
     match = re.match(r"^\s*(\d+)\s*([KMGTP]?)(?:i?B)?\s*$", str(value), re.IGNORECASE)
     if not match:
-        raise ToolError("resize_size %r is not a size: give bytes or a number with K, M, G, T "
-                        "or P (binary units), for example 500G" % (value,))
+        raise ValueError("resize_size %r is not a size: give bytes or a number with K, M, G, T "
+                         "or P (binary units), for example 500G" % (value,))
     return int(match.group(1)) * UNITS[match.group(2).upper()]
 
 
@@ -61,7 +61,8 @@ def node_problems(node, settings):
         problems.append("the O2CB cluster %s is not online (start it: systemctl start o2cb, "
                         "or run site.yml)" % settings["cluster_name"])
     for path in multipath["paths"]:
-        if not path_is_healthy(path):
+        # The multipath module decided each path's health (_multipath.path_is_healthy).
+        if not path["healthy"]:
             problems.append(
                 "path %s of map %s is not active (dm %s, checker %s): restore it before "
                 "resizing (multipathd show paths), or it keeps the old size"
