@@ -28,7 +28,9 @@ STUBS = {
     # mount --bind RENDERED CONFIG: remember what multipath would see at CONFIG.
     "mount": '#!/bin/sh\n[ "$1" = --bind ] && cp "$2" "$STUB_DIR/seen-by-multipath"\n',
     "umount": "#!/bin/sh\nexit 0\n",
-    "multipath": ('#!/bin/sh\n[ "$1" = -t ] || exit 1\ncat "$STUB_DIR/seen-by-multipath"\n'
+    "multipath": ('#!/bin/sh\n[ "$1" = -t ] || exit 1\n'
+                  'echo "$LC_ALL" > "$STUB_DIR/multipath-locale"\n'
+                  'cat "$STUB_DIR/seen-by-multipath"\n'
                   'if grep -q BROKEN "$STUB_DIR/seen-by-multipath"; then\n'
                   '  echo "ignoring extra data starting with \'BROKEN\' on line 4" >&2\nfi\n'),
     "multipathd": ('#!/bin/sh\n[ "$*" = "show maps json" ] || exit 1\n'
@@ -121,6 +123,8 @@ def test_check_mode_refuses_a_configuration_multipath_would_misread(host):
     refused = tasks["Refuse a configuration multipath would misread"]
     assert "multipath would misread the configuration" in refused["msg"], refused
     assert "ignoring extra data starting with 'BROKEN'" in refused["msg"], refused
+    # Read in English whatever the controller's locale.
+    assert (host / "multipath-locale").read_text() == "C\n"
     assert "Install the checked configuration" not in tasks
     assert not (host / "etc" / "multipath.conf").exists()
 
