@@ -5,6 +5,8 @@ reached."""
 
 import re
 
+import pytest
+
 from conftest import run_on_three_nodes
 
 STEP_ALONE = """
@@ -26,12 +28,6 @@ def run_playbook(tmp_path, playbook, *options):
     return " ".join(result.stdout.split())
 
 
-def run_step_alone(tmp_path, role, tasks_from, *options):
-    playbook = tmp_path / "step.yml"
-    playbook.write_text(STEP_ALONE % (role, tasks_from))
-    return run_playbook(tmp_path, str(playbook), *options)
-
-
 def test_resize_limited_to_one_node_is_refused(tmp_path):
     output = run_playbook(tmp_path, "resize.yml", "--limit", "node1")
     assert ("The play runs on node1, but ocfs2_nodes also has node2, node3: every node that "
@@ -47,23 +43,21 @@ def test_an_outage_limited_to_one_node_is_refused(tmp_path):
     assert "Read the O2CB cluster" not in output
 
 
-def test_the_resize_role_alone_asks_for_resize_yml(tmp_path):
-    output = run_step_alone(tmp_path, "ocfs2.cluster.resize", "main")
-    assert ("node1 was not checked first: run playbooks/resize.yml whole (its first play, the "
-            "resize role's tasks/preflight.yml, checks every node") in output
-    assert "Rescan every path" not in output
-
-
-def test_the_offline_remount_alone_asks_for_resize_yml(tmp_path):
-    output = run_step_alone(tmp_path, "ocfs2.cluster.resize", "remount",
-                            "-e", "resize_mode=offline")
-    assert "node1: no node grew the filesystem in this run: run playbooks/resize.yml whole" in (
-        output)
-    assert "Make the kernel see the grown partition" not in output
-
-
-def test_the_outage_s_unmount_alone_asks_for_its_plan(tmp_path):
-    output = run_step_alone(tmp_path, "ocfs2.cluster.outage", "unmount")
-    assert ("node1 was not checked first: run the outage role's tasks_from plan before its "
-            "tasks_from unmount") in output
-    assert "Unmount the filesystem on every node" not in output
+@pytest.mark.parametrize("role, tasks_from, options, refusal, first_step", [
+    ("ocfs2.cluster.resize", "main", [],
+     "node1 was not checked first: run playbooks/resize.yml whole (its first play, the resize "
+     "role's tasks/preflight.yml, checks every node", "Rescan every path"),
+    ("ocfs2.cluster.resize", "remount", ["-e", "resize_mode=offline"],
+     "node1: no node grew the filesystem in this run: run playbooks/resize.yml whole",
+     "Make the kernel see the grown partition"),
+    ("ocfs2.cluster.outage", "unmount", [],
+     "node1 was not checked first: run the outage role's tasks_from plan before its tasks_from "
+     "unmount", "Unmount the filesystem on every node"),
+])
+def test_a_step_run_alone_names_what_to_run_first(tmp_path, role, tasks_from, options, refusal,
+                                                  first_step):
+    playbook = tmp_path / "step.yml"
+    playbook.write_text(STEP_ALONE % (role, tasks_from))
+    output = run_playbook(tmp_path, str(playbook), *options)
+    assert refusal in output
+    assert first_step not in output

@@ -3,16 +3,9 @@ with stand-ins for debconf-show (which prints tests' answers) and debconf-set-se
 keeps what it read): one read, and one write of every answer only when one differs, with
 exactly the input it had when the answers were compared in Jinja."""
 
-import json
-import os
-import pathlib
-import subprocess
-import sys
-
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[3]
-ANSIBLE_PLAYBOOK = pathlib.Path(sys.executable).parent / "ansible-playbook"
+from stand_ins import ANSIBLE_PLAYBOOK, make_host, run_playbook
 
 STUBS = {
     "debconf-show": '#!/bin/sh\n[ "$*" = ocfs2-tools ] || exit 2\ncat "$STUB_DIR/shown"\n',
@@ -59,37 +52,14 @@ pytestmark = pytest.mark.skipif(not ANSIBLE_PLAYBOOK.exists(), reason="no ansibl
 
 @pytest.fixture
 def host(tmp_path):
-    stubs = tmp_path / "stubs"
-    stubs.mkdir()
-    for name, text in STUBS.items():
-        (stubs / name).write_text(text)
-        (stubs / name).chmod(0o755)
-    (tmp_path / "playbook.yml").write_text(PLAYBOOK)
-    (tmp_path / "ansible.cfg").write_text("[defaults]\n")
-    return tmp_path
+    return make_host(tmp_path, STUBS, PLAYBOOK)
 
 
 def run_step(host, shown, *arguments):
     (host / "shown").write_text(shown)
-    environment = dict(
-        os.environ, STUB_DIR=str(host), PATH="%s:%s" % (host / "stubs", os.environ["PATH"]),
-        ANSIBLE_CONFIG=str(host / "ansible.cfg"),
-        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_LOCAL_TEMP=str(host / "tmp"),
-        ANSIBLE_HOME=str(host / "ansible-home"))
-    result = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", str(host / "playbook.yml"),
-         "-e", "ansible_python_interpreter=%s" % sys.executable,
-         "-e", "cluster_name=ocfs2lab"] + list(arguments),
-        env=environment, cwd=str(host), capture_output=True, text=True, timeout=300)
-    try:
-        report = json.loads(result.stdout)
-    except ValueError:
-        raise AssertionError(result.stdout[-3000:] + result.stderr[-3000:])
-    tasks = dict((task["task"]["name"].split(" : ", 1)[-1], task["hosts"].get("localhost", {}))
-                 for play in report["plays"] for task in play["tasks"])
+    rc, tasks = run_playbook(host, "-e", "cluster_name=ocfs2lab", *arguments)
     written = (host / "set").read_text() if (host / "set").exists() else None
-    return result.returncode, tasks, written
+    return rc, tasks, written
 
 
 def test_answers_as_wanted_write_nothing(host):
