@@ -8,19 +8,13 @@ stand-in multipathd answers `show maps json` with the captured
 multipath-tools-0.9.4/show_maps_json_no_maps.txt.
 """
 
-import json
-import os
-import pathlib
-import subprocess
-import sys
-
 import shutil
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[3]
+from stand_ins import ANSIBLE_PLAYBOOK, REPO, make_host, run_playbook
+
 NO_MAPS = REPO / "tests" / "unit" / "fixtures" / "multipath-tools-0.9.4" / "show_maps_json_no_maps.txt"
-ANSIBLE_PLAYBOOK = pathlib.Path(sys.executable).parent / "ansible-playbook"
 
 STUBS = {
     # unshare --mount CMD...: no namespace here; the stand-in mount below never binds.
@@ -28,7 +22,9 @@ STUBS = {
     # mount --bind RENDERED CONFIG: remember what multipath would see at CONFIG.
     "mount": '#!/bin/sh\n[ "$1" = --bind ] && cp "$2" "$STUB_DIR/seen-by-multipath"\n',
     "umount": "#!/bin/sh\nexit 0\n",
-    "multipath": ('#!/bin/sh\n[ "$1" = -t ] || exit 1\ncat "$STUB_DIR/seen-by-multipath"\n'
+    "multipath": ('#!/bin/sh\n[ "$1" = -t ] || exit 1\n'
+                  'echo "$LC_ALL" > "$STUB_DIR/multipath-locale"\n'
+                  'cat "$STUB_DIR/seen-by-multipath"\n'
                   'if grep -q BROKEN "$STUB_DIR/seen-by-multipath"; then\n'
                   '  echo "ignoring extra data starting with \'BROKEN\' on line 4" >&2\nfi\n'),
     "multipathd": ('#!/bin/sh\n[ "$*" = "show maps json" ] || exit 1\n'
@@ -59,40 +55,16 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def host(tmp_path):
-    stubs = tmp_path / "stubs"
-    stubs.mkdir()
-    for name, text in STUBS.items():
-        (stubs / name).write_text(text)
-        (stubs / name).chmod(0o755)
+    make_host(tmp_path, STUBS, PLAYBOOK)
     (tmp_path / "etc").mkdir()
-    (tmp_path / "playbook.yml").write_text(PLAYBOOK)
-    (tmp_path / "ansible.cfg").write_text("[defaults]\n")
     (tmp_path / "maps.json").write_text(NO_MAPS.read_text())
     return tmp_path
 
 
 def run_role(host, *arguments, **options):
-    config = host / "etc" / "multipath.conf"
-    environment = dict(
-        os.environ, STUB_DIR=str(host), PATH="%s:%s" % (host / "stubs", os.environ["PATH"]),
-        ANSIBLE_CONFIG=str(host / "ansible.cfg"),
-        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_LOCAL_TEMP=str(host / "tmp"),
-        ANSIBLE_HOME=str(host / "ansible-home"))
-    result = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", str(host / "playbook.yml"),
-         "-e", "ansible_python_interpreter=%s" % sys.executable,
-         "-e", "__multipath_config_path=%s" % config,
-         "-e", "role_tasks=%s" % options.get("role_tasks", "config.yml")] + list(arguments),
-        env=environment, cwd=str(host), capture_output=True, text=True, timeout=300)
-    try:
-        report = json.loads(result.stdout)
-    except ValueError:
-        raise AssertionError(result.stdout[-3000:] + result.stderr[-3000:])
-    # Task names as the json callback writes them, without the "ocfs2.cluster.multipath : ".
-    tasks = dict((task["task"]["name"].split(" : ", 1)[-1], task["hosts"].get("localhost", {}))
-                 for play in report["plays"] for task in play["tasks"])
-    return result.returncode, tasks
+    return run_playbook(
+        host, "-e", "__multipath_config_path=%s" % (host / "etc" / "multipath.conf"),
+        "-e", "role_tasks=%s" % options.get("role_tasks", "config.yml"), *arguments)
 
 
 def test_check_mode_checks_and_diffs_the_rendering_on_a_fresh_host_with_a_stale_candidate(host):
@@ -121,6 +93,8 @@ def test_check_mode_refuses_a_configuration_multipath_would_misread(host):
     refused = tasks["Refuse a configuration multipath would misread"]
     assert "multipath would misread the configuration" in refused["msg"], refused
     assert "ignoring extra data starting with 'BROKEN'" in refused["msg"], refused
+    # Read in English whatever the controller's locale.
+    assert (host / "multipath-locale").read_text() == "C\n"
     assert "Install the checked configuration" not in tasks
     assert not (host / "etc" / "multipath.conf").exists()
 

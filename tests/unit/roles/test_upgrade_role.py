@@ -2,6 +2,8 @@
 its argument spec against its defaults, and the preflight's description of a node against what
 the filters read. The facts and module results are plausible inputs, not captured."""
 
+import importlib
+
 import pytest
 import yaml
 from ansible.parsing.dataloader import DataLoader
@@ -12,6 +14,12 @@ from ansible_collections.ocfs2.cluster.plugins.plugin_utils._upgrade import (
 from conftest import REPO
 
 ROLE = REPO / "roles" / "upgrade"
+COLLECTION_FILTERS = dict(
+    ("ocfs2.cluster." + name, function)
+    for path in sorted((REPO / "plugins" / "filter").glob("*.py"))
+    for name, function in importlib.import_module(
+        "ansible_collections.ocfs2.cluster.plugins.filter." + path.stem).FilterModule()
+    .filters().items())
 LOADER = DataLoader()
 
 
@@ -33,7 +41,12 @@ def render(expression, facts, **variables):
     context["ansible_facts"] = facts
     if isinstance(expression, str):
         expression = trust_as_template(expression)
-    return Templar(loader=LOADER, variables=context).template(expression)
+    templar = Templar(loader=LOADER, variables=context)
+    # Outside ansible-playbook no collection loader finds ocfs2.cluster's filters (vars/main.yml
+    # names partition_path): the templar gets them from the plugins themselves.
+    for name, function in COLLECTION_FILTERS.items():
+        templar._engine.environment.filters[name] = function
+    return templar.template(expression)
 
 
 DEBIAN_AMD64 = {"os_family": "Debian", "distribution": "Debian", "architecture": "x86_64"}
