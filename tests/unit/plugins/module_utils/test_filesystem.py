@@ -20,6 +20,9 @@ DEBIAN13 = "ocfs2-tools-1.8.8/"
 DEVICE = "/dev/disk/by-id/dm-uuid-part1-mpath-35000c0ca1ab00001"
 PARTITION_3G = 3219128320
 PARTITION_4G = 4292870144
+# blkid's output of Debian 12 and Debian 13.
+ON_BOTH_UTIL_LINUX = pytest.mark.parametrize(
+    "util_linux", ["util-linux-2.38.1/", "util-linux-2.41.5/"], ids=["debian12", "debian13"])
 MOUNTED_HERE = {"source": "/dev/mapper/mpatha-part1", "mount_point": "/srv/vmstore",
                 "fstype": "ocfs2", "source_exists": True, "current_path": "/dev/mapper/mpatha-part1"}
 
@@ -39,26 +42,27 @@ def params(**overrides):
     return values
 
 
-def test_parse_debugfs_stats_of_the_lab_filesystem():
-    parsed = filesystem()
+@pytest.mark.parametrize("ocfs2_tools, name, uuid, label, cluster_size, clusters, cluster_name", [
+    # The lab's filesystem formatted by hand (Debian 12).
+    (FIXTURES, "debugfs_stats_vmstore.txt", "83e285a3-5a4e-442b-9bf4-c9c31b806f09", "vmstore",
+     131072, 24560, "labclu"),
+    # site.yml's filesystem after the grow (Debian 13): no label, 4 KiB clusters.
+    (DEBIAN13, "debugfs_stats_vmstore_grown.txt", "14544fad-09b4-47e2-a66f-e6c89dd03c45", "",
+     4096, 1048064, "ocfs2lab"),
+])
+def test_parse_debugfs_stats_of_the_lab_filesystems(ocfs2_tools, name, uuid, label, cluster_size,
+                                                    clusters, cluster_name):
+    parsed = filesystem(name, ocfs2_tools=ocfs2_tools)
     features = parsed.pop("features")
     assert parsed == {
-        "uuid": "83e285a3-5a4e-442b-9bf4-c9c31b806f09", "label": "vmstore", "node_slots": 4,
-        "block_size": 4096, "cluster_size": 131072, "clusters": 24560,
-        "size_bytes": 24560 * 131072, "cluster_stack": "o2cb", "cluster_name": "labclu",
-        "mounted_nodes": []}
+        "uuid": uuid, "label": label, "node_slots": 4, "block_size": 4096,
+        "cluster_size": cluster_size, "clusters": clusters, "size_bytes": clusters * cluster_size,
+        "cluster_stack": "o2cb", "cluster_name": cluster_name, "mounted_nodes": []}
     assert {"sparse", "unwritten", "xattr", "append-dio"} <= set(features)
 
 
-def test_parse_debugfs_stats_of_the_debian13_lab_filesystem_after_the_grow():
-    # site.yml's filesystem: no label, 4 KiB clusters, the cluster's name on disk.
-    parsed = filesystem("debugfs_stats_vmstore_grown.txt", ocfs2_tools=DEBIAN13)
-    features = parsed.pop("features")
-    assert parsed == {
-        "uuid": "14544fad-09b4-47e2-a66f-e6c89dd03c45", "label": "", "node_slots": 4,
-        "block_size": 4096, "cluster_size": 4096, "clusters": 1048064,
-        "size_bytes": 1048064 * 4096, "cluster_stack": "o2cb", "cluster_name": "ocfs2lab",
-        "mounted_nodes": []}
+def test_the_debian13_lab_filesystem_lists_every_feature_sorted():
+    features = filesystem("debugfs_stats_vmstore_grown.txt", ocfs2_tools=DEBIAN13)["features"]
     assert features == ["append-dio", "backup-super", "clusterinfo", "discontig-bg",
                         "extended-slotmap", "indexed-dirs", "inline-data", "refcount", "sparse",
                         "strict-journal-super", "unwritten", "xattr"]
@@ -108,8 +112,7 @@ def test_existing_filesystem_of_this_cluster_is_kept():
                            params(label="vmstore", node_slots=4)) == []
 
 
-@pytest.mark.parametrize("util_linux", ["util-linux-2.38.1/", "util-linux-2.41.5/"],
-                         ids=["debian12", "debian13"])
+@ON_BOTH_UTIL_LINUX
 def test_device_with_ext4_is_refused_unless_forced(util_linux):
     ext4 = parse_blkid_probe(read_fixture(util_linux + "blkid_probe_ext4.txt"))
     with pytest.raises(ToolError, match="already holds ext4; refusing to format it. Set force"):
@@ -118,8 +121,7 @@ def test_device_with_ext4_is_refused_unless_forced(util_linux):
     assert (step.argv[0], step.stdin) == ("mkfs.ocfs2", "y\n")
 
 
-@pytest.mark.parametrize("util_linux", ["util-linux-2.38.1/", "util-linux-2.41.5/"],
-                         ids=["debian12", "debian13"])
+@ON_BOTH_UTIL_LINUX
 def test_whole_device_with_a_partition_table_is_refused(util_linux):
     gpt = parse_blkid_probe(read_fixture(util_linux + "blkid_probe_gpt.txt"))
     with pytest.raises(ToolError, match="holds a gpt partition table"):
