@@ -310,12 +310,25 @@ def summary(table):
                            for part in table["partitions"]]}
 
 
+def dm_partition_path(dm_uuid):
+    """The link udev makes for partition 1 of a device-mapper map, by the map's dm uuid
+    (multipath-tools' and kpartx's rules): it survives renames of the map (mpatha-part1 or
+    mpatha1)."""
+    return "/dev/disk/by-id/dm-uuid-part1-%s" % dm_uuid
+
+
+def multipath_partition_path(wwid):
+    """dm_partition_path of a multipath map, whose dm uuid is "mpath-" and its WWID. The roles
+    and playbooks name partition 1 with it (the partition_path filter)."""
+    return dm_partition_path("mpath-%s" % wwid)
+
+
 def stable_path(parent, partition):
     """A path to partition 1 that stays when the kernel renames it, or None."""
     if partition is None:
         return None
     if parent["kind"] == "dm":
-        return "/dev/disk/by-id/dm-uuid-part1-%s" % parent["dm_uuid"]
+        return dm_partition_path(parent["dm_uuid"])
     if partition.get("uuid"):
         return "/dev/disk/by-partuuid/%s" % partition["uuid"]
     return None

@@ -4,9 +4,9 @@ import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._block import parse_blkid_probe
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_mounted_nodes
 from ansible_collections.ocfs2.cluster.plugins.module_utils._partition import (
-    aligned_end_sector, check_kernel_partition, parse_sfdisk_json, partition_one,
-    partition_report, plan_kernel_refresh, plan_table, refresh_kernel, stable_path, summary,
-    table_after_plan, write_table)
+    aligned_end_sector, check_kernel_partition, multipath_partition_path, parse_sfdisk_json,
+    partition_one, partition_report, plan_kernel_refresh, plan_table, refresh_kernel, stable_path,
+    summary, table_after_plan, write_table)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, Step, ToolError
 from conftest import read_fixture
 
@@ -365,3 +365,11 @@ def test_the_report_of_a_device_without_partition_1_names_no_path():
     report = partition_report(dict(MULTIPATH), None, None, [], None, check_mode=False)
     assert report == {"device_size_bytes": 3 * GIB, "partition": None,
                       "diff": {"before": summary(None), "after": summary(None)}}
+
+
+def test_partition_1_of_a_map_by_its_device_mapper_uuid_as_roles_name_it():
+    # The roles' partition_path filter and stable_path name the same link.
+    wwid = "36001405a1b2c3d4e5f60000000000001"
+    assert multipath_partition_path(wwid) == stable_path(
+        {"kind": "dm", "dm_uuid": "mpath-" + wwid}, {"number": 1}) == (
+        "/dev/disk/by-id/dm-uuid-part1-mpath-36001405a1b2c3d4e5f60000000000001")

@@ -1,7 +1,6 @@
 """The check that a play covers the group it manages (the resize, outage and upgrade roles'
-preflights), and the stable path of a map's partition 1."""
+preflights)."""
 
-from ansible_collections.ocfs2.cluster.plugins.plugin_utils._devices import partition_path
 from ansible_collections.ocfs2.cluster.plugins.plugin_utils._plays import (
     left_out_of_play, play_coverage_problem)
 
@@ -31,7 +30,3 @@ def test_a_limited_play_names_the_hosts_it_leaves_out_in_the_group_s_order():
 def test_a_host_listed_twice_is_left_out_once():
     assert left_out_of_play(["node1"], ["node2", "node1", "node2"]) == ["node2"]
 
-
-def test_partition_1_of_a_map_by_its_device_mapper_uuid():
-    assert partition_path({"name": "mpatha", "wwid": "36001405a1b2c3d4e5f60000000000001"}) == (
-        "/dev/disk/by-id/dm-uuid-part1-mpath-36001405a1b2c3d4e5f60000000000001")
