@@ -15,7 +15,7 @@ import os
 import re
 
 from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_mounted_nodes
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Step, ToolError
 
 PROBLEM = re.compile(r"^\[(?P<code>[A-Z0-9_]+)\] (?P<message>.*?)\s*(?P<answer>[yn])\s*$")
 # What fsck.ocfs2 says when it gives up before the passes; exit 32 (FSCK_CANCELED).
@@ -31,17 +31,31 @@ def refuse_missing_device(device, exists=os.path.exists):
                         "(multipath -ll, lsblk)." % device)
 
 
-def fsck_argv(device, repair):
+def fsck_step(device, repair):
     """-f: check even a filesystem marked clean; -n answers no to every fix, -y yes. Never -F:
-    the cluster check (is it mounted on another node?) stays on."""
-    return ["fsck.ocfs2", "-f", "-y" if repair else "-n", device]
+    the cluster check (is it mounted on another node?) stays on.
+
+    A read-only check of a filesystem mounted on this node asks "Do you really want to
+    continue (y/N)" first (its findings may be spurious while nodes write): it gets "y". A
+    repair is never answered: fsck.ocfs2 refuses it on a mounted filesystem by itself."""
+    if repair:
+        return Step(["fsck.ocfs2", "-f", "-y", device], stdin="", why="repair")
+    return Step(["fsck.ocfs2", "-f", "-n", device], stdin="y\n", why="read-only check")
 
 
-def fsck_stdin(repair):
-    # A read-only check of a filesystem mounted on this node asks "Do you really want to
-    # continue (y/N)" first (its findings may be spurious while nodes write); a repair is
-    # never answered: fsck.ocfs2 refuses it on a mounted filesystem by itself.
-    return "" if repair else "y\n"
+def check_filesystem(run, device, repair):
+    """Run the check (or the repair, refused while any node mounts the device); return what
+    fsck.ocfs2 found (parse_fsck_output), the nodes that mount it and fsck.ocfs2's stdout."""
+    refuse_missing_device(device)
+    _rc, stdout, stderr = run(["mounted.ocfs2", "-f", device])
+    if repair:
+        mounted_nodes = refuse_repair_while_mounted(device, stdout, stderr)
+    else:
+        mounted_nodes = parse_mounted_nodes(stdout, stderr, device)
+    step = fsck_step(device, repair)
+    # Its exit status alone does not say whether it ran its passes: parse_fsck_output decides.
+    rc, stdout, _stderr = run(step.argv, check=False, data=step.stdin)
+    return parse_fsck_output(stdout, rc), mounted_nodes, stdout
 
 
 def parse_fsck_output(stdout, rc):
@@ -89,3 +103,15 @@ def fsck_summary(problems, repair, mounted_nodes):
     return "%d problem(s) found%s, none fixed (read-only): %s" % (
         len(problems), where, "; ".join("[%s] %s" % (problem["code"], problem["message"])
                                         for problem in problems))
+
+
+def fsck_result(found, mounted_nodes, stdout, repair, repair_asked):
+    """The module's result. `repair` is whether it repaired; `repair_asked` whether the task
+    asked for a repair (in check mode it only checks: changed says a repair would fix)."""
+    problems = found["problems"]
+    return dict(
+        changed=any(problem["fixed"] for problem in problems) if repair else bool(
+            repair_asked and problems),
+        clean=all(problem["fixed"] for problem in problems),
+        problems=problems, mounted_nodes=mounted_nodes, stdout=stdout,
+        msg=fsck_summary(problems, repair, mounted_nodes))

@@ -98,39 +98,26 @@ stdout:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ocfs2.cluster.plugins.module_utils._fsck import (
-    fsck_argv, fsck_stdin, fsck_summary, parse_fsck_output, refuse_missing_device,
-    refuse_repair_while_mounted)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._mounts import parse_mounted_nodes
+    check_filesystem, fsck_result)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Runner, ToolError
+
+ARGUMENT_SPEC = dict(
+    device=dict(type="path", required=True),
+    repair=dict(type="bool", default=False),
+)
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(device=dict(type="path", required=True),
-                                              repair=dict(type="bool", default=False)),
-                           supports_check_mode=True)
-    device = module.params["device"]
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     # A repair in check mode is the read-only check: it shows what the repair would fix.
     repair = module.params["repair"] and not module.check_mode
-    run = Runner(module)
     try:
-        refuse_missing_device(device)
-        _rc, stdout, stderr = run(["mounted.ocfs2", "-f", device])
-        if repair:
-            mounted_nodes = refuse_repair_while_mounted(device, stdout, stderr)
-        else:
-            mounted_nodes = parse_mounted_nodes(stdout, stderr, device)
-        rc, stdout, _stderr = run(fsck_argv(device, repair), check=False,
-                                  data=fsck_stdin(repair))
-        found = parse_fsck_output(stdout, rc)
+        found, mounted_nodes, stdout = check_filesystem(Runner(module), module.params["device"],
+                                                        repair)
     except ToolError as error:
         module.fail_json(msg=str(error), **error.details)
-    problems = found["problems"]
-    module.exit_json(
-        changed=any(problem["fixed"] for problem in problems) if repair else bool(
-            module.params["repair"] and problems),
-        clean=all(problem["fixed"] for problem in problems),
-        problems=problems, mounted_nodes=mounted_nodes, stdout=stdout,
-        msg=fsck_summary(problems, repair, mounted_nodes))
+    module.exit_json(**fsck_result(found, mounted_nodes, stdout, repair,
+                                   module.params["repair"]))
 
 
 if __name__ == "__main__":

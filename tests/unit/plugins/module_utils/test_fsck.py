@@ -3,9 +3,9 @@ Debian 12, 1.8.8 on Debian 13)."""
 
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._fsck import (
-    fsck_argv, fsck_stdin, fsck_summary, parse_fsck_output, refuse_missing_device,
-    refuse_repair_while_mounted)
-from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import ToolError
+    check_filesystem, fsck_result, fsck_step, fsck_summary, parse_fsck_output,
+    refuse_missing_device, refuse_repair_while_mounted)
+from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Step, ToolError
 
 from conftest import read_fixture
 
@@ -53,9 +53,10 @@ def test_output_without_the_passes_is_an_error_even_with_rc_0():
 
 
 def test_the_read_only_check_answers_the_mounted_question_and_the_repair_never_does():
-    assert fsck_argv("/dev/x", False) == ["fsck.ocfs2", "-f", "-n", "/dev/x"]
-    assert fsck_argv("/dev/x", True) == ["fsck.ocfs2", "-f", "-y", "/dev/x"]
-    assert (fsck_stdin(False), fsck_stdin(True)) == ("y\n", "")
+    assert fsck_step("/dev/x", False) == Step(["fsck.ocfs2", "-f", "-n", "/dev/x"], stdin="y\n",
+                                              why="read-only check")
+    assert fsck_step("/dev/x", True) == Step(["fsck.ocfs2", "-f", "-y", "/dev/x"], stdin="",
+                                             why="repair")
 
 
 @pytest.mark.parametrize("fixture, nodes", [
@@ -88,3 +89,45 @@ def test_a_missing_device_is_refused_before_any_tool_runs():
                                         r"on this node"):
         refuse_missing_device("/dev/disk/by-id/does-not-exist", exists=lambda path: False)
     refuse_missing_device("/dev/x", exists=lambda path: True)
+
+
+class ToolsAnswer(object):
+    """Stands in for Runner with captured outputs of mounted.ocfs2 -f and fsck.ocfs2; records
+    what ran, with its stdin."""
+
+    def __init__(self, mounted_fixture, fsck_fixture=None):
+        self.outputs = {"mounted.ocfs2": read_fixture(mounted_fixture),
+                        "fsck.ocfs2": fsck_fixture and read_fixture(fsck_fixture)}
+        self.ran = []
+
+    def __call__(self, argv, check=True, data=None):
+        self.ran.append((argv, data))
+        return 0, self.outputs[argv[0]], ""
+
+
+def test_a_read_only_check_while_mounted_reads_the_nodes_then_answers_fsck(tmp_path):
+    device = str(tmp_path)  # a path that exists
+    run = ToolsAnswer(TOOLS + "mounted_f_two_nodes.txt", TOOLS + "fsck_fn_inode_count.txt")
+    found, mounted_nodes, stdout = check_filesystem(run, device, repair=False)
+    assert run.ran == [(["mounted.ocfs2", "-f", device], None),
+                       (["fsck.ocfs2", "-f", "-n", device], "y\n")]
+    assert mounted_nodes == ["node1", "node2"]
+    result = fsck_result(found, mounted_nodes, stdout, repair=False, repair_asked=False)
+    assert (result["changed"], result["clean"], result["msg"]) == (
+        False, False, "1 problem(s) found while mounted on node1, node2 (findings may be "
+        "spurious under writes), none fixed (read-only): [INODE_COUNT] %s" % INODE_COUNT)
+    # A repair asked in check mode runs this check: it would change the filesystem.
+    assert fsck_result(found, mounted_nodes, stdout, repair=False, repair_asked=True)["changed"]
+
+
+def test_a_repair_runs_only_when_no_node_mounts_the_filesystem(tmp_path):
+    device = str(tmp_path)
+    run = ToolsAnswer(TOOLS + "mounted_f_two_nodes.txt")
+    with pytest.raises(ToolError, match="mounted on node1, node2; a repair"):
+        check_filesystem(run, device, repair=True)
+    assert [argv[0] for argv, _stdin in run.ran] == ["mounted.ocfs2"]
+    run = ToolsAnswer(TOOLS + "mounted_f_not_mounted.txt", TOOLS + "fsck_fy_inode_count_fixed.txt")
+    found, mounted_nodes, stdout = check_filesystem(run, device, repair=True)
+    assert run.ran[-1] == (["fsck.ocfs2", "-f", "-y", device], "")
+    result = fsck_result(found, mounted_nodes, stdout, repair=True, repair_asked=True)
+    assert (result["changed"], result["clean"], result["mounted_nodes"]) == (True, True, [])
