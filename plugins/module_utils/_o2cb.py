@@ -238,6 +238,13 @@ def _init_script(found, verb):
     return Step([found["init_script"], verb, found["cluster_name"]])
 
 
+def find_init_script(exists=os.path.exists):
+    """The first of INIT_SCRIPTS on this host, or None. ocfs2-tools 1.8.7 (Debian 12) ships
+    only /etc/init.d/o2cb; 1.8.8 (Debian 13) also /usr/sbin/o2cb.init, a link to it, found as
+    /sbin/o2cb.init where /sbin is /usr/sbin."""
+    return next((script for script in INIT_SCRIPTS if exists(script)), None)
+
+
 def plan_o2cb(found, params):
     """The Steps that bring `found` to params["state"]; [] when it is there already.
 
@@ -472,5 +479,5 @@ def read_o2cb(run, params):
         "registered": parse_configfs(stdout),
         "mounts": parse_ocfs2_mounts(run.read_file("/proc/mounts")),
         "hostname": socket.gethostname(),
-        "init_script": next((script for script in INIT_SCRIPTS if os.path.exists(script)), None),
+        "init_script": find_init_script(),
     }

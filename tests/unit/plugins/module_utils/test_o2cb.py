@@ -2,9 +2,9 @@
 
 import pytest
 from ansible_collections.ocfs2.cluster.plugins.module_utils._o2cb import (
-    DEFAULT_CONFIG_FILE, check_cluster_name, check_outcome, config_nodes, is_local_node,
-    is_online, o2cb_diff, o2cb_report, parse_cluster_conf, parse_configfs, parse_ocfs2_mounts,
-    plan_o2cb)
+    DEFAULT_CONFIG_FILE, check_cluster_name, check_outcome, config_nodes, find_init_script,
+    is_local_node, is_online, o2cb_diff, o2cb_report, parse_cluster_conf, parse_configfs,
+    parse_ocfs2_mounts, plan_o2cb)
 from ansible_collections.ocfs2.cluster.plugins.module_utils._runner import Step, ToolError
 from conftest import read_fixture
 
@@ -568,3 +568,24 @@ def test_check_outcome_refuses_success_when_still_registered_after_offline():
     with pytest.raises(ToolError, match=r"offline ocfs2lab ran, yet cluster ocfs2lab is still "
                                         r"registered"):
         check_outcome(found(), params(state="offline"), [OFFLINE], "")
+
+
+def package_files(ocfs2_tools):
+    """The files the lab's ocfs2-tools package ships (dpkg-deb -c), as a merged-/usr host sees
+    them: /sbin/X is /usr/sbin/X."""
+    files = set(line.split()[5].lstrip(".")
+                for line in read_fixture(ocfs2_tools + "dpkg_deb_c_o2cb.txt").splitlines())
+    return files | set(path.replace("/usr/sbin/", "/sbin/", 1) for path in files)
+
+
+@pytest.mark.parametrize("ocfs2_tools, script", [
+    ("ocfs2-tools-1.8.7/", "/etc/init.d/o2cb"),
+    ("ocfs2-tools-1.8.8/", "/sbin/o2cb.init"),
+], ids=["debian12", "debian13"])
+def test_the_init_script_each_release_ships(ocfs2_tools, script):
+    # The modules scenario expects the same on the lab's nodes.
+    assert find_init_script(exists=package_files(ocfs2_tools).__contains__) == script
+
+
+def test_no_init_script_without_ocfs2_tools():
+    assert find_init_script(exists=lambda path: False) is None
