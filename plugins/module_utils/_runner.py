@@ -51,7 +51,13 @@ class Runner(object):
 
     def binary(self, name):
         if name not in self._binaries:
-            self._binaries[name] = self.module.get_bin_path(name, required=True)
+            path = self.module.get_bin_path(name)
+            if path is None:
+                raise ToolError(
+                    "%s is not installed on this node (looked in PATH and the sbin directories). "
+                    "Install the package that ships it: the install role (site.yml's first step) "
+                    "installs every tool this collection runs." % name, cmd=[name])
+            self._binaries[name] = path
         return self._binaries[name]
 
     def __call__(self, argv, check=True, data=None):
