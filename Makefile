@@ -6,8 +6,8 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help venv deps demo test lint sanity unit molecule down build clean bench-site bench-resize \
-	bench-lab
+.PHONY: help venv host-packages deps demo test lint sanity unit molecule down build clean \
+	bench-site bench-resize bench-lab
 
 NODES ?= 3
 VENV := $(CURDIR)/.venv
@@ -39,11 +39,14 @@ help:
 	@echo "make build  build the collection tarball into .build/dist"
 
 # venv: what lint, sanity and unit need (Python's venv and the requirements), no root needed
-# when python3-venv is there; deps: that and the lab's Debian packages (QEMU, debootstrap...).
+# when python3-venv is there; deps: that and the lab's Debian packages (QEMU, debootstrap...),
+# all of them first, so that a new machine runs apt once.
 venv: $(VENV)/.installed $(COLLECTION_LINK) $(STRATEGY_LINK)
 
-deps: venv
+host-packages:
 	@tools/install-host-packages
+
+deps: host-packages venv
 
 $(VENV)/.installed: requirements.txt
 	@tools/install-host-packages --venv
